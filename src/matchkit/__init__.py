@@ -1,0 +1,80 @@
+"""matchkit: match people on long-term social assistance to the approaches most likely to help.
+
+The public API. Everything else lives in private modules.
+
+>>> import matchkit as mk
+>>> catalog = mk.load_catalog()
+>>> rec = mk.Recommender(catalog)
+>>> client = mk.ClientProfile(client_id="c-1", age=56, social_skills="high")
+>>> [r.status for r in rec.recommend(client, include_ineligible=True)][:1]
+['verify']
+"""
+
+from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
+from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._profile import (
+    ClientProfile,
+    DutchLevel,
+    Education,
+    Gender,
+    Household,
+    Independence,
+    Interest,
+    MigrationBackground,
+    Motivation,
+    PhysicalLimitations,
+    PsychComplaints,
+    SocialSkills,
+    leefgebieden_from_zrm,
+    zrm_from_legacy,
+)
+from matchkit._recommend import BatchResult, Recommendation, Recommender
+from matchkit._scoring import ScoringModel
+from matchkit.errors import (
+    CatalogError,
+    DataQualityWarning,
+    MatchkitError,
+    RecordError,
+    RecordErrors,
+    RuleError,
+    RuleSyntaxError,
+    UnknownFieldError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Approach",
+    "BatchResult",
+    "Caseload",
+    "Catalog",
+    "CatalogError",
+    "ClientProfile",
+    "DataQualityWarning",
+    "DutchLevel",
+    "Education",
+    "Gender",
+    "Household",
+    "Independence",
+    "Interest",
+    "MatchkitError",
+    "MigrationBackground",
+    "Motivation",
+    "PhysicalLimitations",
+    "PsychComplaints",
+    "Recommendation",
+    "Recommender",
+    "RecordError",
+    "RecordErrors",
+    "RuleError",
+    "RuleSyntaxError",
+    "ScoringModel",
+    "SocialSkills",
+    "UnknownFieldError",
+    "leefgebieden_from_zrm",
+    "load_catalog",
+    "read_caseload",
+    "validate_caseload",
+    "write_caseload",
+    "zrm_from_legacy",
+]

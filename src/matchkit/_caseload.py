@@ -1,0 +1,312 @@
+"""Caseloads: many client profiles in one validated columnar frame, and their file formats.
+
+A :class:`Caseload` holds a pandas DataFrame with exactly the contract's flat columns
+(``zrm_<domain>`` for the ZRM), ordered categoricals for ordered enums, nullable ``Int64`` and
+``boolean`` columns, and list fields as Python lists (``None`` when unknown). Every way in —
+profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vectorised validation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from matchkit._columns import CaseloadColumns
+from matchkit._fields import STORED_FIELDS, ZRM_COLUMNS, ZRM_DOMAINS, ZRM_LEGACY_11
+from matchkit._profile import ClientProfile
+from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
+from matchkit.errors import RecordError, RecordErrors
+
+__all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
+
+CaseloadLike = "Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path"
+_FORMATS = (".jsonl", ".csv", ".parquet")
+_ALLOWED_KEYS = frozenset(STORED_FIELDS) - frozenset(ZRM_COLUMNS) | {"zrm", "zrm11"}
+
+
+class Caseload:
+    """A validated batch of client profiles in columnar form.
+
+    Build one with :func:`read_caseload`, :meth:`from_profiles` or :meth:`from_frame`;
+    every constructor validates. ``caseload.frame`` is the typed DataFrame.
+
+    Examples
+    --------
+    >>> import matchkit as mk
+    >>> cl = mk.Caseload.from_profiles([mk.ClientProfile(client_id="a", age=30)])
+    >>> len(cl), cl.frame.loc[0, "motivation"] is np.nan
+    (1, True)
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, _validated: bool = False) -> None:
+        if not _validated:
+            frame = _validated_frame(frame, source="DataFrame")
+        self._frame = frame
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Caseload:
+        """Validate a flat DataFrame (contract columns) into a caseload; raise on bad rows."""
+        return cls(frame)
+
+    @classmethod
+    def from_profiles(cls, profiles: Iterable[ClientProfile]) -> Caseload:
+        """Build a caseload from profile objects (already validated by the model)."""
+        records = [p.to_record() for p in profiles]
+        raw = pd.DataFrame.from_records(records, columns=list(STORED_FIELDS))
+        return cls(_validated_frame(raw.astype(object), source="profiles"), _validated=True)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The typed columnar frame (treat as read-only)."""
+        return self._frame
+
+    @property
+    def client_ids(self) -> list[str]:
+        """The client ids in order."""
+        return [str(c) for c in self._frame["client_id"]]
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def __repr__(self) -> str:
+        return f"Caseload({len(self)} clients)"
+
+    @cached_property
+    def columns(self) -> CaseloadColumns:
+        """Numeric arrays with known-masks for rules and scoring (computed once)."""
+        return CaseloadColumns(self._frame)
+
+    def profiles(self) -> Iterator[ClientProfile]:
+        """Yield the clients as :class:`ClientProfile` objects."""
+        for rec in _frame_records(self._frame):
+            yield ClientProfile.model_validate(rec)
+
+    def select(self, mask: Any) -> Caseload:
+        """Return the clients where ``mask`` is true (a boolean array or Series)."""
+        return Caseload(self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True),
+                        _validated=True)
+
+    def chunks(self, size: int) -> Iterator[Caseload]:
+        """Yield consecutive caseloads of at most ``size`` clients (for bounded memory)."""
+        for start in range(0, len(self), size):
+            part = self._frame.iloc[start : start + size].reset_index(drop=True)
+            yield Caseload(part, _validated=True)
+
+
+def _frame_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    for row in frame.astype(object).itertuples(index=False, name=None):
+        rec: dict[str, Any] = {}
+        zrm: dict[str, int] = {}
+        for name, value in zip(STORED_FIELDS, row, strict=True):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                continue
+            if isinstance(value, np.integer):
+                value = int(value)
+            if name.startswith("zrm_"):
+                zrm[name[4:]] = int(value)
+            else:
+                rec[name] = value
+        rec["zrm"] = zrm
+        yield rec
+
+
+def _validated_frame(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    frame, errors = _validate_frame(raw, source)
+    if errors:
+        raise RecordErrors(errors, valid=Caseload(frame, _validated=True), source=source)
+    return frame
+
+
+def _validate_frame(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[RecordError]]:
+    raw = raw.reset_index(drop=True)
+    labels = [f"row {i}" for i in range(len(raw))]
+    extra: list[tuple[int, RecordError]] = []
+    unknown = [c for c in raw.columns if c not in STORED_FIELDS]
+    if unknown:
+        raise RecordErrors(
+            [RecordError("header", str(c), str(c), "a contract column") for c in unknown],
+            source=source,
+        )
+    return validate_raw(raw, labels, extra)
+
+
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    records: list[dict[str, Any]] = []
+    labels: list[str] = []
+    extra: list[tuple[int, RecordError]] = []
+    bad: list[bool] = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            row = len(records)
+            label = f"line {lineno}"
+            rec_bad = False
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                obj, rec_bad = {}, True
+                extra.append((row, RecordError(label, "(record)", line.strip()[:60],
+                                               f"a JSON object ({exc.msg})")))
+            if not isinstance(obj, dict):
+                extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
+                obj, rec_bad = {}, True
+            flat, problems = _flatten_record(obj, label)
+            extra += [(row, p) for p in problems]
+            records.append(flat)
+            labels.append(label)
+            bad.append(rec_bad)
+    raw = pd.DataFrame.from_records(records, columns=list(STORED_FIELDS)).astype(object)
+    return raw, labels, extra, np.array(bad, dtype=bool)
+
+
+def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], list[RecordError]]:
+    flat: dict[str, Any] = {}
+    problems: list[RecordError] = []
+    cid = obj.get("client_id")
+    where = f"{label} (client_id {cid})" if isinstance(cid, str) else label
+    for key, value in obj.items():
+        if key == "zrm" or key == "zrm11":
+            domains = ZRM_DOMAINS if key == "zrm" else tuple(ZRM_LEGACY_11)
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problems.append(RecordError(where, key, value, "an object of ZRM domain scores"))
+                continue
+            for dom, score in value.items():
+                if dom not in domains:
+                    problems.append(RecordError(where, f"{key}.{dom}", score,
+                                                "a ZRM domain: " + ", ".join(domains)))
+                    continue
+                targets = (dom,) if key == "zrm" else ZRM_LEGACY_11[dom]
+                for t in targets:
+                    flat[f"zrm_{t}"] = score
+        elif key in _ALLOWED_KEYS:
+            flat[key] = value
+        else:
+            problems.append(RecordError(where, key, value, "a field of the client-profile contract"))
+    if "zrm" in obj and "zrm11" in obj and obj["zrm"] and obj["zrm11"]:
+        problems.append(RecordError(where, "zrm11", obj["zrm11"], "zrm or zrm11, not both"))
+    return flat, problems
+
+
+def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    if path.suffix == ".csv":
+        raw = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+        labels = [f"line {i + 2}" for i in range(len(raw))]
+    else:
+        raw = pd.read_parquet(path)
+        labels = [f"row {i}" for i in range(len(raw))]
+    legacy = [c for c in raw.columns if c.startswith("zrm11_")]
+    for col in legacy:
+        key = col[len("zrm11_"):]
+        for t in ZRM_LEGACY_11.get(key, ()):
+            target = f"zrm_{t}"
+            raw[target] = raw[target].where(raw[target].notna(), raw[col]) if target in raw else raw[col]
+    unknown = [c for c in raw.columns if c not in STORED_FIELDS and not (
+        c.startswith("zrm11_") and c[6:] in ZRM_LEGACY_11)]
+    if unknown:
+        allowed = "a contract column (zrm_<domain> for the ZRM)"
+        raise RecordErrors([RecordError("header", c, c, allowed) for c in unknown], source=str(path))
+    raw = raw.drop(columns=legacy)
+    return raw, labels, [], None
+
+
+def validate_caseload(
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+) -> tuple[Caseload, list[RecordError]]:
+    """Validate client data; return the valid clients and every problem found.
+
+    Parameters
+    ----------
+    data : Caseload, DataFrame, iterable of ClientProfile, or path
+        A path ends in ``.jsonl``, ``.csv`` or ``.parquet``.
+
+    Returns
+    -------
+    caseload : Caseload
+        The valid records; nothing valid is lost.
+    errors : list of RecordError
+        Every problem of every bad record (record, field, value, what is allowed).
+    """
+    if isinstance(data, Caseload):
+        return data, []
+    if isinstance(data, pd.DataFrame):
+        frame, errors = _validate_frame(data, "DataFrame")
+        return Caseload(frame, _validated=True), errors
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if path.suffix not in _FORMATS:
+            raise RecordErrors(
+                [RecordError(str(path), "(file)", path.suffix, "a .jsonl, .csv or .parquet file")]
+            )
+        if not path.exists():
+            raise FileNotFoundError(f"no such client file: {path}")
+        reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat
+        raw, labels, extra, bad = reader(path)
+        if len(raw) == 0:
+            return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
+        frame, errors = validate_raw(raw, labels, extra, bad, text=path.suffix == ".csv")
+        return Caseload(frame, _validated=True), errors
+    return Caseload.from_profiles(data), []
+
+
+def read_caseload(
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+) -> Caseload:
+    """Read and validate client data into a :class:`Caseload`.
+
+    Raises
+    ------
+    RecordErrors
+        When any record is bad; every problem is listed and ``err.valid`` holds the
+        valid records.
+    """
+    caseload, errors = validate_caseload(data)
+    if errors:
+        raise RecordErrors(errors, valid=caseload, source=str(data) if isinstance(data, str | Path) else "")
+    return caseload
+
+
+def write_caseload(
+    caseload: Caseload, path: str | Path, *, format: Literal["jsonl", "csv", "parquet"] | None = None
+) -> Path:
+    """Write a caseload as JSONL (nested ``zrm``), CSV or Parquet (flat ``zrm_<domain>``).
+
+    In CSV, list fields are ``;``-separated; an empty cell is unknown and ``[]`` is an
+    explicitly empty list.
+    """
+    path = Path(path)
+    fmt = format or path.suffix.lstrip(".")
+    frame = caseload.frame
+    if fmt == "jsonl":
+        with path.open("w", encoding="utf-8") as fh:
+            for rec in _frame_records(frame):
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        out = frame.copy()
+        for col in ("interests", "other_languages"):
+            out[col] = [None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT)
+                        for v in frame[col]]
+        for col in out.columns:
+            if str(out[col].dtype) == "boolean":
+                out[col] = out[col].map({True: "true", False: "false"}).astype(object)
+        out.to_csv(path, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"format={fmt!r} is not allowed; expected one of jsonl, csv, parquet")
+    return path
+
+
+def _dtypes_match(frame: pd.DataFrame) -> bool:
+    want = contract_dtypes()
+    return list(frame.columns) == list(STORED_FIELDS) and all(
+        str(frame[c].dtype) == str(d) for c, d in want.items()
+    )

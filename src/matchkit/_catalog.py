@@ -1,0 +1,398 @@
+"""The approach catalog: one YAML file per approach, validated as strictly as client data.
+
+See ``docs/catalog.md`` for the format. :func:`load_catalog` reads the built-in catalog (the
+seven approaches of the report, shipped as ``matchkit.profiles``) or a user's directory, and
+reports every problem of every file at once, naming file, entry and field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
+from matchkit._rules import CompiledRule, compile_rule
+from matchkit.errors import CatalogError, RuleError, UnknownApproachError
+
+__all__ = [
+    "Approach",
+    "Catalog",
+    "Figure",
+    "HardRule",
+    "Sourced",
+    "TargetEntry",
+    "Text",
+    "load_catalog",
+]
+
+_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+_SOURCE = re.compile(r"\S")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in Dutch and English."""
+
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        """Return the text in ``lang`` (``nl`` or ``en``)."""
+        return self.nl if lang == "nl" else self.en
+
+
+class Sourced(_Strict):
+    """A value with the report section (or other reference) it comes from."""
+
+    value: int | float | str
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+
+class Figure(_Strict):
+    """A number the report gives: a cost, a benefit, a result."""
+
+    label: str = Field(min_length=1)
+    value: int | float | str
+    unit: str | None = None
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+
+class Statement(_Strict):
+    """A sourced line of text (a working element, a pitfall)."""
+
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class Capacity(_Strict):
+    """Places an approach offers at a time and how it takes people in."""
+
+    places: Sourced
+    intake: Sourced | None = None
+
+    @model_validator(mode="after")
+    def _places_is_count(self) -> Capacity:
+        v = self.places.value
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ValueError(f"capacity.places.value={v!r}: expected a whole number >= 0")
+        return self
+
+
+class Facts(_Strict):
+    """What a case manager or analyst needs to know; every figure sourced."""
+
+    intensity: Sourced | None = None
+    duration_months: Sourced | None = None
+    hours_per_week: Sourced | None = None
+    capacity: Capacity
+    selection_ratio: Sourced | None = None
+    effect_ladder_level: Sourced | None = None
+    figures: list[Figure] = Field(default_factory=list)
+    working_elements: list[Statement] = Field(default_factory=list)
+    pitfalls: list[Statement] = Field(default_factory=list)
+    notes: list[Statement] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ratio(self) -> Facts:
+        if self.selection_ratio is not None:
+            v = self.selection_ratio.value
+            if not isinstance(v, int | float) or not 0 < v <= 1:
+                raise ValueError(f"selection_ratio.value={v!r}: expected a number in (0, 1]")
+        return self
+
+
+class HardRule(_Strict):
+    """An eligibility rule: false means ineligible, unknown means verify at intake."""
+
+    id: str = Field(pattern=_ID)
+    rule: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    reason: Text
+    justification: str | None = None
+    weight: float = Field(default=1.0, gt=0)
+
+
+class TargetEntry(_Strict):
+    """One preference of the soft target profile: a rule, or a graded range on one field."""
+
+    id: str = Field(pattern=_ID)
+    rule: str | None = None
+    feature: str | None = None
+    prefer: dict[str, Any] | None = None
+    tolerance: float = Field(default=0.0, ge=0)
+    weight: float = Field(default=1.0, gt=0)
+    source: str = Field(min_length=1)
+    label: Text
+
+    @model_validator(mode="after")
+    def _shape(self) -> TargetEntry:
+        if (self.rule is None) == (self.feature is None):
+            raise ValueError("give either `rule` or `feature` (with `prefer`), not both or neither")
+        if self.feature is not None:
+            if self.prefer is None:
+                raise ValueError("a `feature` entry needs `prefer` ({min, max} or {in: [...]})")
+            extra = set(self.prefer) - {"min", "max", "in"}
+            if extra or not self.prefer or ("in" in self.prefer and len(self.prefer) > 1):
+                raise ValueError(
+                    f"prefer={self.prefer!r}: expected keys min and/or max, or only `in`"
+                )
+        return self
+
+
+class Approach(_Strict):
+    """An approach (aanpak) as data: who it is for, what it asks and what it delivers."""
+
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    description: Text
+    municipalities: list[str] = Field(min_length=1)
+    executor: str = Field(min_length=1)
+    approach_types: list[Literal["work_first", "human_capital_first", "life_first"]] = Field(
+        min_length=1
+    )
+    goal: Literal["work", "activation", "both"]
+    rules: list[HardRule] = Field(default_factory=list)
+    target: list[TargetEntry] = Field(default_factory=list)
+    facts: Facts
+
+    _compiled: tuple[CompiledRule, ...] = PrivateAttr(default=())
+    _compiled_target: tuple[CompiledRule | None, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Approach:
+        for kind, entries in (("rules", self.rules), ("target", self.target)):
+            seen: set[str] = set()
+            for e in entries:
+                if e.id in seen:
+                    raise ValueError(f"{kind}: duplicate id {e.id!r}")
+                seen.add(e.id)
+        return self
+
+    def compile(self) -> list[str]:
+        """Parse and check every rule and preference; return problems (empty when fine)."""
+        problems: list[str] = []
+        compiled: list[CompiledRule] = []
+        for i, r in enumerate(self.rules):
+            ctx = f"approach {self.id}, rules[{i}] ({r.id})"
+            try:
+                c = compile_rule(r.rule, context=ctx, allow_sensitive=True)
+            except RuleError as exc:
+                problems.append(str(exc))
+                continue
+            sensitive = sorted(c.fields & SENSITIVE_FIELDS)
+            if sensitive and not (r.justification and r.justification.strip()):
+                problems.append(
+                    f"{ctx}: reads {', '.join(sensitive)}, a sensitive audit field; add a written "
+                    "`justification` to the rule or use the need behind the group instead"
+                )
+            compiled.append(c)
+        target: list[CompiledRule | None] = []
+        for i, t in enumerate(self.target):
+            ctx = f"approach {self.id}, target[{i}] ({t.id})"
+            if t.rule is not None:
+                try:
+                    target.append(compile_rule(t.rule, context=ctx, allow_sensitive=False))
+                except RuleError as exc:
+                    problems.append(str(exc))
+            else:
+                problems += _check_feature(t, ctx)
+                target.append(None)
+        self._compiled = tuple(compiled)
+        self._compiled_target = tuple(target)
+        return problems
+
+    @property
+    def compiled_rules(self) -> tuple[CompiledRule, ...]:
+        """The hard rules, parsed and checked."""
+        return self._compiled
+
+    @property
+    def compiled_target(self) -> tuple[CompiledRule | None, ...]:
+        """Parsed target rules (None for graded feature entries), aligned with ``target``."""
+        return self._compiled_target
+
+    @property
+    def places(self) -> int:
+        """Default number of places (``facts.capacity.places``)."""
+        v = self.facts.capacity.places.value
+        assert isinstance(v, int)
+        return v
+
+    @property
+    def sensitive_rules(self) -> list[HardRule]:
+        """Rules that read a sensitive field (each has a justification)."""
+        return [r for r, c in zip(self.rules, self._compiled, strict=True)
+                if c.fields & SENSITIVE_FIELDS]
+
+
+def _check_feature(t: TargetEntry, ctx: str) -> list[str]:
+    assert t.feature is not None and t.prefer is not None
+    name = canonical_field(t.feature)
+    if name is None:
+        return [f"{ctx}: feature={t.feature!r} is not a field of the client-profile contract"]
+    spec = FIELDS[name]
+    if name in SENSITIVE_FIELDS:
+        return [f"{ctx}: feature={name!r} is a sensitive audit field and may not drive a score"]
+    if spec.kind in (Kind.LIST, Kind.STR):
+        return [f"{ctx}: feature={name!r} is a {spec.kind} field; use a rule-shaped entry"]
+    problems = []
+    for key, value in t.prefer.items():
+        values = value if key == "in" else [value]
+        if not isinstance(values, list) or not values:
+            problems.append(f"{ctx}: prefer.in={value!r}: expected a non-empty list")
+            continue
+        for v in values:
+            if spec.kind is Kind.ENUM:
+                if v not in spec.values:
+                    problems.append(f"{ctx}: prefer.{key}={v!r} is not allowed; "
+                                    f"expected {spec.allowed()}")
+                elif key != "in" and not spec.ordered:
+                    problems.append(f"{ctx}: prefer.{key} needs an ordered field; {name} is not")
+            elif spec.kind is Kind.BOOL:
+                if not isinstance(v, bool):
+                    problems.append(f"{ctx}: prefer.{key}={v!r}: expected true or false")
+            elif isinstance(v, bool) or not isinstance(v, int | float):
+                problems.append(f"{ctx}: prefer.{key}={v!r}: expected a number")
+    return problems
+
+
+class Catalog(Mapping[str, Approach]):
+    """An ordered, validated set of approaches, keyed by id (sorted by id).
+
+    Examples
+    --------
+    >>> import matchkit as mk
+    >>> catalog = mk.load_catalog()
+    >>> len(catalog), "energiebox" in catalog
+    (7, True)
+    """
+
+    def __init__(self, approaches: Sequence[Approach]) -> None:
+        ordered = sorted(approaches, key=lambda a: a.id)
+        self._by_id = {a.id: a for a in ordered}
+        if len(self._by_id) != len(ordered):
+            raise CatalogError(["duplicate approach ids"])
+
+    def __getitem__(self, key: str) -> Approach:
+        try:
+            return self._by_id[key]
+        except KeyError:
+            raise UnknownApproachError(
+                f"approach {key!r} is not in the catalog; expected one of {', '.join(self.ids)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __repr__(self) -> str:
+        return f"Catalog({', '.join(self.ids)})"
+
+    @property
+    def ids(self) -> list[str]:
+        """Approach ids in catalog order (sorted)."""
+        return list(self._by_id)
+
+    @property
+    def approaches(self) -> list[Approach]:
+        """The approaches in catalog order."""
+        return list(self._by_id.values())
+
+    def subset(self, ids: Sequence[str]) -> Catalog:
+        """Return a catalog with only the given approaches."""
+        return Catalog([self[i] for i in ids])
+
+
+def _format_pydantic(file: str, entry: str, exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
+        got = err.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        out.append(f"{file}: {entry}: {loc}: {err['msg']}{shown}")
+    return out
+
+
+def parse_approach(data: Any, file: str) -> tuple[Approach | None, list[str]]:
+    """Validate one approach mapping; return it (or None) and every problem found."""
+    entry = data.get("id", "(no id)") if isinstance(data, dict) else "(not a mapping)"
+    if not isinstance(data, dict):
+        return None, [f"{file}: expected a mapping of approach fields, got {type(data).__name__}"]
+    try:
+        approach = Approach.model_validate(data)
+    except ValidationError as exc:
+        return None, _format_pydantic(file, f"approach {entry}", exc)
+    problems = [f"{file}: {p}" for p in approach.compile()]
+    return (None if problems else approach), problems
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load and validate an approach catalog.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A directory of ``*.yaml`` files (one approach each), or one YAML file. Without it,
+        the built-in catalog: the seven approaches of the report.
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    CatalogError
+        Listing every problem of every file (file, entry, field, what is allowed).
+    """
+    if path is None:
+        root = resources.files("matchkit.profiles") / "approaches"
+        files = sorted((f.name, f.read_text(encoding="utf-8")) for f in root.iterdir()
+                       if f.name.endswith(".yaml"))
+        return _build(files)
+    p = Path(path)
+    if p.is_dir():
+        paths = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+    elif p.is_file():
+        paths = [p]
+    else:
+        raise CatalogError([f"{p}: no such file or directory"])
+    if not paths:
+        raise CatalogError([f"{p}: no *.yaml approach files found"])
+    return _build([(str(f), f.read_text(encoding="utf-8")) for f in paths])
+
+
+def _build(files: Sequence[tuple[str, str]]) -> Catalog:
+    problems: list[str] = []
+    approaches: list[Approach] = []
+    seen: dict[str, str] = {}
+    for name, text in files:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            problems.append(f"{name}: not valid YAML: {exc}")
+            continue
+        approach, found = parse_approach(data, name)
+        problems += found
+        if approach is not None:
+            if approach.id in seen:
+                problems.append(f"{name}: approach {approach.id}: id: duplicate of {seen[approach.id]}")
+                continue
+            seen[approach.id] = name
+            approaches.append(approach)
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(approaches)

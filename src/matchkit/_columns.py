@@ -1,0 +1,135 @@
+"""Numeric views of a caseload: values plus "known" masks, computed once per field.
+
+Rules and scoring read clients through :class:`CaseloadColumns`: every scalar field as a
+float64 array (enum levels as their index, booleans as 0/1, unknown as NaN), text fields as
+object arrays, list fields as membership masks. Derived fields are computed here in
+three-valued logic, so "unknown" travels through them too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matchkit._fields import FIELDS, ZRM_COLUMNS, Kind
+
+__all__ = ["CaseloadColumns"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_STARTKWALIFICATIE_FROM = FIELDS["education"].values.index("mbo2")
+
+
+class CaseloadColumns:
+    """Column source over a typed caseload frame (see ``matchkit._rules.ColumnSource``)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._n = len(frame)
+        self._scalars: dict[str, tuple[FloatArray, BoolArray]] = {}
+        self._lists: dict[str, tuple[dict[str, BoolArray], BoolArray]] = {}
+
+    @property
+    def n(self) -> int:
+        """Number of clients."""
+        return self._n
+
+    def scalar(self, name: str) -> tuple[FloatArray, BoolArray]:
+        """Return values and known-mask of a scalar field (stored or derived)."""
+        if name not in self._scalars:
+            values = self._derived(name) if FIELDS[name].derived else self._stored(name)
+            self._scalars[name] = (values, ~np.isnan(values))
+        return self._scalars[name]
+
+    def known(self, name: str) -> BoolArray:
+        """Return the known-mask of any field."""
+        spec = FIELDS[name]
+        if spec.kind is Kind.LIST:
+            return self._list(name)[1]
+        if spec.kind is Kind.STR:
+            return np.asarray(self._frame[name].notna(), dtype=bool)
+        return self.scalar(name)[1]
+
+    def text(self, name: str) -> tuple[npt.NDArray[np.object_], BoolArray]:
+        """Return a text field as an object array (None when unknown) and its known-mask."""
+        col = self._frame[name]
+        known = np.asarray(col.notna(), dtype=bool)
+        values = np.asarray(col.astype(object).where(known, None), dtype=object)
+        return values, known
+
+    def contains(self, name: str, item: str) -> tuple[BoolArray, BoolArray]:
+        """Return (item is in the list, the list is known) for a list field."""
+        members, known = self._list(name)
+        if item not in members:
+            col = self._frame[name]
+            members[item] = np.fromiter(
+                (v is not None and item in v for v in col), dtype=bool, count=self._n
+            )
+        return members[item], known
+
+    def _list(self, name: str) -> tuple[dict[str, BoolArray], BoolArray]:
+        if name not in self._lists:
+            col = self._frame[name]
+            known = np.fromiter((v is not None for v in col), dtype=bool, count=self._n)
+            members: dict[str, BoolArray] = {}
+            vocab = FIELDS[name].values
+            if vocab:
+                exploded = col.explode()
+                rows = np.asarray(exploded.index, dtype=np.int64)
+                codes = pd.Categorical(exploded, categories=list(vocab)).codes
+                keep = codes >= 0
+                hot = np.zeros((self._n, len(vocab)), dtype=bool)
+                hot[rows[keep], codes[keep]] = True
+                members = {item: hot[:, i].copy() for i, item in enumerate(vocab)}
+            self._lists[name] = (members, known)
+        return self._lists[name]
+
+    def _stored(self, name: str) -> FloatArray:
+        col = self._frame[name]
+        kind = FIELDS[name].kind
+        if kind is Kind.ENUM:
+            codes = np.asarray(col.cat.codes, dtype=np.float64)
+            codes[codes < 0] = np.nan
+            return codes
+        if kind in (Kind.INT, Kind.FLOAT, Kind.BOOL):
+            return np.asarray(col.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
+        raise TypeError(f"{name} is a {kind} field, not a scalar")
+
+    def _derived(self, name: str) -> FloatArray:
+        out = np.full(self._n, np.nan)
+        if name == "single_parent":
+            household, h_known = self.scalar("household")
+            children, c_known = self.scalar("children")
+            couple = h_known & (household == FIELDS["household"].values.index("couple"))
+            no_children = c_known & (children == 0)
+            out[h_known & c_known] = 1.0
+            out[couple | no_children] = 0.0
+        elif name == "long_term":
+            months, known = self.scalar("months_on_assistance")
+            out[known] = (months[known] >= 24).astype(np.float64)
+        elif name == "startkwalificatie":
+            edu, known = self.scalar("education")
+            out[known] = (edu[known] >= _STARTKWALIFICATIE_FROM).astype(np.float64)
+        elif name in ("zrm_problem_domains", "zrm_min"):
+            zrm = self.zrm_matrix()
+            any_known = ~np.all(np.isnan(zrm), axis=1)
+            if name == "zrm_problem_domains":
+                out[any_known] = np.sum(zrm[any_known] <= 3, axis=1)
+            else:
+                out[any_known] = np.nanmin(zrm[any_known], axis=1)
+        else:
+            raise KeyError(name)
+        return out
+
+    def zrm_matrix(self) -> FloatArray:
+        """Return the ZRM scores as an (n, 13) float array, NaN where unknown."""
+        return np.column_stack([self.scalar(c)[0] for c in ZRM_COLUMNS]) if self._n else np.empty(
+            (0, len(ZRM_COLUMNS))
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_frame": self._frame, "_n": self._n, "_scalars": {}, "_lists": {}}

@@ -1,0 +1,369 @@
+"""Recommender: hard rules and target-profile similarity, ranked and explained.
+
+There is one path: :meth:`Recommender.recommend` builds a caseload of one client and calls
+:meth:`Recommender.recommend_batch`. A :class:`BatchResult` stays columnar (status, score and
+rule-state codes per client and approach); reasons are rendered only for the rows asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matchkit._caseload import Caseload, read_caseload
+from matchkit._catalog import Approach, Catalog
+from matchkit._columns import CaseloadColumns
+from matchkit._explain import Lang, render_reasons
+from matchkit._fields import DERIVED_FROM, STORED_FIELDS
+from matchkit._profile import ClientProfile
+from matchkit._scoring import (
+    ELIGIBLE,
+    INELIGIBLE,
+    STATUS_NAMES,
+    VERIFY,
+    ApproachEvaluation,
+    ScoringModel,
+    contributions,
+    evaluate_approach,
+)
+
+__all__ = ["BatchResult", "Recommendation", "Recommender"]
+
+_FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One approach for one client: status, score and why.
+
+    Attributes
+    ----------
+    approach_id : str
+    rank : int or None
+        1.. over the approaches that are not ineligible; None for ineligible ones.
+    status : {"eligible", "verify", "ineligible"}
+    score : float
+        Similarity to the approach's target profile, 0..1.
+    reasons : list of str
+        Human-readable, in the language asked for.
+    to_verify : list of str
+        Contract fields to verify at intake (status ``verify``).
+    failed_rules : list of str
+        Ids of the hard rules that are false (status ``ineligible``).
+    coverage : float
+        Share of the approach's criteria (by weight) that was known.
+    contributions : dict
+        Contribution of each known rule and preference (and the prior) to the score.
+    """
+
+    approach_id: str
+    rank: int | None
+    status: str
+    score: float
+    reasons: list[str]
+    to_verify: list[str]
+    failed_rules: list[str]
+    coverage: float = 1.0
+    contributions: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the interface's JSON shape."""
+        return {
+            "approach_id": self.approach_id,
+            "rank": self.rank,
+            "status": self.status,
+            "score": self.score,
+            "reasons": self.reasons,
+            "to_verify": self.to_verify,
+            "failed_rules": self.failed_rules,
+        }
+
+
+def _expand(name: str) -> tuple[str, ...]:
+    return DERIVED_FROM.get(name, (name,))
+
+
+class BatchResult:
+    """Columnar recommendations for a caseload.
+
+    Attributes
+    ----------
+    caseload : Caseload
+    approach_ids : list of str
+    status : int8 array (n, m)
+        0 ineligible, 1 verify, 2 eligible.
+    score, coverage : float arrays (n, m)
+    rank : int16 array (n, m)
+        1.. among non-ineligible approaches of each client; 0 for ineligible.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        caseload: Caseload,
+        evaluations: Sequence[ApproachEvaluation],
+        model: ScoringModel,
+    ) -> None:
+        self.catalog = catalog
+        self.caseload = caseload
+        self.model = model
+        self.approach_ids = catalog.ids
+        n, m = len(caseload), len(catalog)
+        self.status = np.empty((n, m), dtype=np.int8)
+        self.score = np.empty((n, m))
+        self.coverage = np.empty((n, m))
+        for j, ev in enumerate(evaluations):
+            self.status[:, j] = ev.status
+            self.score[:, j] = ev.score
+            self.coverage[:, j] = ev.coverage
+        self.rule_state = [ev.rule_state for ev in evaluations]
+        self._target = [ev.target_match.astype(np.float32) for ev in evaluations]
+        self.rank = _rank(self.status, self.score)
+
+    def __len__(self) -> int:
+        return len(self.caseload)
+
+    def __repr__(self) -> str:
+        return f"BatchResult({len(self)} clients x {len(self.approach_ids)} approaches)"
+
+    @property
+    def client_ids(self) -> list[str]:
+        """Client ids in order."""
+        return self.caseload.client_ids
+
+    def status_counts(self) -> pd.DataFrame:
+        """Number of clients per approach and status."""
+        data = {name: (self.status == code).sum(axis=0) for code, name in
+                enumerate(STATUS_NAMES)}
+        return pd.DataFrame(data, index=pd.Index(self.approach_ids, name="approach_id"))
+
+    def top1(self) -> npt.NDArray[np.int64]:
+        """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
+        best = np.argmax(self.rank == 1, axis=1).astype(np.int64)
+        best[~(self.rank == 1).any(axis=1)] = -1
+        return best
+
+    def failed_rules(self, row: int, j: int) -> list[str]:
+        """Ids of the false hard rules of approach ``j`` for client ``row``."""
+        rules = self.catalog.approaches[j].rules
+        return [r.id for r, s in zip(rules, self.rule_state[j][row], strict=True) if s == 0]
+
+    def to_verify(self, row: int, j: int) -> list[str]:
+        """Contract fields to verify for client ``row`` and approach ``j``."""
+        if self.status[row, j] != VERIFY:
+            return []
+        cols = self.caseload.columns
+        fields: set[str] = set()
+        approach = self.catalog.approaches[j]
+        for compiled, s in zip(approach.compiled_rules, self.rule_state[j][row], strict=True):
+            if s == -1:
+                for name in compiled.fields:
+                    for stored in _expand(name):
+                        if not cols.known(stored)[row]:
+                            fields.add(stored)
+        return sorted(fields, key=_FIELD_ORDER.__getitem__)
+
+    def recommendations(
+        self,
+        row: int,
+        *,
+        top: int | None = None,
+        include_ineligible: bool = False,
+        lang: Lang = "en",
+    ) -> list[Recommendation]:
+        """Render the ranked, explained recommendations of one client."""
+        order = [j for j in np.argsort(self.rank[row]) if self.rank[row, j] > 0]
+        if top is not None:
+            order = order[:top]
+        if include_ineligible:
+            order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
+        out = []
+        for j in order:
+            approach = self.catalog.approaches[j]
+            status = int(self.status[row, j])
+            verify = self.to_verify(row, j)
+            ev = ApproachEvaluation(
+                self.status[:, j], self.rule_state[j], self._target[j].astype(np.float64),
+                self.score[:, j], self.coverage[:, j],
+            )
+            parts = contributions(approach, ev, self.model, row)
+            out.append(
+                Recommendation(
+                    approach_id=approach.id,
+                    rank=int(self.rank[row, j]) or None,
+                    status=STATUS_NAMES[status],
+                    score=float(self.score[row, j]),
+                    reasons=render_reasons(
+                        approach, status, self.rule_state[j][row],
+                        self._target[j][row].astype(np.float64),
+                        float(self.coverage[row, j]), verify, lang,
+                    ),
+                    to_verify=verify,
+                    failed_rules=self.failed_rules(row, j),
+                    coverage=float(self.coverage[row, j]),
+                    contributions={f"{kind}:{key}": value for kind, key, value in parts},
+                )
+            )
+        return out
+
+    def iter_clients(
+        self, *, top: int | None = None, include_ineligible: bool = False, lang: Lang = "en"
+    ) -> Iterator[tuple[str, list[Recommendation]]]:
+        """Yield (client_id, recommendations) for every client in order."""
+        for row, cid in enumerate(self.client_ids):
+            yield cid, self.recommendations(
+                row, top=top, include_ineligible=include_ineligible, lang=lang
+            )
+
+    def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
+        """Return the flat table ``client_id, approach_id, rank, status, score, to_verify,
+        failed_rules`` (lists ``;``-separated), one row per listed client and approach.
+
+        Built column-wise: the text of ``to_verify`` and ``failed_rules`` is looked up per
+        distinct code, not rendered per row.
+        """
+        n, m = self.status.shape
+        keep = self.rank > 0
+        if top is not None:
+            keep &= self.rank <= top
+        if include_ineligible:
+            keep |= self.rank == 0
+        rows, cols = np.nonzero(keep)
+        # Listed order per client: ranked first (by rank), then ineligible by approach id.
+        sort_rank = np.where(self.rank[rows, cols] > 0, self.rank[rows, cols], m + 1 + cols)
+        order = np.lexsort((sort_rank, rows))
+        rows, cols = rows[order], cols[order]
+        failed_text = np.empty(len(rows), dtype=object)
+        verify_text = np.empty(len(rows), dtype=object)
+        for j in range(m):
+            sel = cols == j
+            failed_text[sel] = self._codes_text(j, rows[sel], failed=True)
+            verify_text[sel] = self._codes_text(j, rows[sel], failed=False)
+        ids = np.asarray(self.caseload.frame["client_id"].astype(object))
+        ranks = self.rank[rows, cols]
+        return pd.DataFrame(
+            {
+                "client_id": ids[rows],
+                "approach_id": np.asarray(self.approach_ids, dtype=object)[cols],
+                "rank": pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64").astype("Int64")
+                .where(ranks > 0),
+                "status": np.asarray(STATUS_NAMES, dtype=object)[self.status[rows, cols]],
+                "score": self.score[rows, cols],
+                "to_verify": verify_text,
+                "failed_rules": failed_text,
+            }
+        )
+
+    def _codes_text(self, j: int, rows: npt.NDArray[np.intp], *, failed: bool) -> Any:
+        approach = self.catalog.approaches[j]
+        state = self.rule_state[j][rows]
+        if failed:
+            names = [r.id for r in approach.rules]
+            bits = state == 0
+        else:
+            cols = self.caseload.columns
+            names = sorted(
+                {s for c in approach.compiled_rules for f in c.fields for s in _expand(f)},
+                key=_FIELD_ORDER.__getitem__,
+            )
+            verify = self.status[rows, j] == VERIFY
+            bits = np.zeros((len(rows), len(names)), dtype=bool)
+            for k, name in enumerate(names):
+                unknown = ~cols.known(name)[rows]
+                reads = np.zeros(len(rows), dtype=bool)
+                for r, compiled in enumerate(approach.compiled_rules):
+                    if any(name in _expand(f) for f in compiled.fields):
+                        reads |= state[:, r] == -1
+                bits[:, k] = verify & unknown & reads
+        if not names:
+            return np.full(len(rows), "", dtype=object)
+        codes = np.packbits(bits, axis=1, bitorder="little")
+        keys = codes.view(np.dtype((np.void, codes.shape[1]))).ravel()
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        texts = []
+        for u in uniq:
+            b = np.unpackbits(np.frombuffer(u.tobytes(), dtype=np.uint8), bitorder="little")
+            texts.append(";".join(nm for nm, bit in zip(names, b, strict=False) if bit))
+        return np.asarray(texts, dtype=object)[inverse.ravel()]
+
+
+def _rank(status: npt.NDArray[np.int8], score: npt.NDArray[np.float64]) -> npt.NDArray[np.int16]:
+    """Rank non-ineligible approaches per client by score; ties by approach id (column)."""
+    n, m = status.shape
+    key = np.where(status == INELIGIBLE, np.inf, -score)
+    # Stable argsort keeps column (approach id) order on ties.
+    order = np.argsort(key, axis=1, kind="stable")
+    ranks = np.empty((n, m), dtype=np.int16)
+    np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
+    ranks[status == INELIGIBLE] = 0
+    return ranks
+
+
+class Recommender:
+    """Recommend approaches from a catalog to clients.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        From :func:`matchkit.load_catalog`.
+    model : ScoringModel, optional
+        Parameters of the similarity score.
+
+    Examples
+    --------
+    >>> import matchkit as mk
+    >>> rec = mk.Recommender(mk.load_catalog())
+    >>> client = mk.ClientProfile(client_id="c-1", age=60, social_skills="high",
+    ...     interests=["sustainability"], wants_paid_work=True)
+    >>> best = rec.recommend(client, top=1)[0]
+    >>> best.approach_id, best.status
+    ('energiebox', 'eligible')
+    """
+
+    def __init__(self, catalog: Catalog, *, model: ScoringModel | None = None) -> None:
+        self.catalog = catalog
+        self.model = model or ScoringModel()
+
+    def recommend(
+        self,
+        client: ClientProfile,
+        *,
+        top: int | None = None,
+        include_ineligible: bool = False,
+        lang: Lang = "en",
+    ) -> list[Recommendation]:
+        """Ranked, explained recommendations for one client (through the batch path)."""
+        result = self.recommend_batch(Caseload.from_profiles([client]))
+        return result.recommendations(0, top=top, include_ineligible=include_ineligible, lang=lang)
+
+    def recommend_batch(
+        self,
+        caseload: Caseload | pd.DataFrame | Iterable[ClientProfile],
+        *,
+        progress: bool = False,
+    ) -> BatchResult:
+        """Evaluate every client against every approach, vectorised.
+
+        Parameters
+        ----------
+        caseload : Caseload, DataFrame or iterable of ClientProfile
+            A DataFrame is validated first (bad records raise ``RecordErrors``).
+        progress : bool
+            Show a progress bar per approach.
+        """
+        if not isinstance(caseload, Caseload):
+            caseload = read_caseload(caseload)
+        cols: CaseloadColumns = caseload.columns
+        approaches: Iterable[Approach] = self.catalog.approaches
+        if progress:
+            from tqdm.auto import tqdm
+
+            approaches = tqdm(approaches, desc="approaches", unit="approach")
+        evaluations = [evaluate_approach(a, cols, self.model) for a in approaches]
+        return BatchResult(self.catalog, caseload, evaluations, self.model)
+

@@ -1,0 +1,331 @@
+"""Vectorised validation of flat client records against the profile contract.
+
+Input is a "raw" frame: one row per record, columns named as the contract's flat form
+(``zrm_<domain>``), values as they came (Python objects from JSON, text from CSV, typed
+columns from Parquet or a DataFrame). Output is the typed columnar frame of the valid rows
+and a list of :class:`~matchkit.errors.RecordError` naming every problem of every bad row.
+Checks run per column with pandas/numpy; Python-level work happens only for object columns
+and for rows that are already known to be bad.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matchkit._fields import FIELDS, STORED_FIELDS, FieldSpec, Kind
+from matchkit._profile import CLIENT_ID_PATTERN, LANGUAGE_CODE_PATTERN
+from matchkit.errors import DataQualityWarning, RecordError
+
+__all__ = ["contract_dtypes", "empty_frame", "validate_raw"]
+
+_TRUE_TEXT = frozenset({"true", "True", "TRUE", "1", "yes"})
+_FALSE_TEXT = frozenset({"false", "False", "FALSE", "0", "no"})
+EMPTY_LIST_TEXT = "[]"
+
+
+def contract_dtypes() -> dict[str, Any]:
+    """Return the pandas dtype of every stored contract column."""
+    out: dict[str, Any] = {}
+    for name in STORED_FIELDS:
+        spec = FIELDS[name]
+        if spec.kind is Kind.INT:
+            out[name] = "Int64"
+        elif spec.kind is Kind.FLOAT:
+            out[name] = "float64"
+        elif spec.kind is Kind.BOOL:
+            out[name] = "boolean"
+        elif spec.kind is Kind.ENUM:
+            out[name] = pd.CategoricalDtype(list(spec.values), ordered=spec.ordered)
+        elif spec.kind is Kind.STR:
+            out[name] = "string"
+        else:
+            out[name] = "object"
+    return out
+
+
+def empty_frame() -> pd.DataFrame:
+    """Return an empty frame with the contract's columns and dtypes."""
+    return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in contract_dtypes().items()})
+
+
+def _is_missing(s: pd.Series) -> npt.NDArray[np.bool_]:
+    if s.dtype == object:
+        # A list is a value; pd.isna on an object column would look inside it.
+        return np.fromiter(
+            (v is None or (isinstance(v, float) and v != v) or v is pd.NA for v in s),
+            dtype=bool,
+            count=len(s),
+        )
+    return np.asarray(s.isna(), dtype=bool)
+
+
+def _is_bool_obj(s: pd.Series) -> npt.NDArray[np.bool_]:
+    if s.dtype != object:
+        return np.asarray(pd.api.types.is_bool_dtype(s.dtype) & np.ones(len(s), bool))
+    return np.fromiter((isinstance(v, bool | np.bool_) for v in s), dtype=bool, count=len(s))
+
+
+def _numeric(
+    s: pd.Series, spec: FieldSpec, text: bool
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    missing = _is_missing(s)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        is_bool = _is_bool_obj(s)
+        num = pd.to_numeric(s.where(~missing), errors="coerce")
+        if not text:
+            # JSON text such as "60" is not a number; only CSV cells are parsed from text.
+            is_str = np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
+            num = num.where(~is_str)
+        bad = ~missing & (np.asarray(num.isna()) | is_bool)
+    elif pd.api.types.is_bool_dtype(s.dtype):
+        num = pd.Series(np.nan, index=s.index)
+        bad = ~missing
+    else:
+        num = pd.to_numeric(s, errors="coerce")
+        bad = np.zeros(len(s), dtype=bool)
+    values = np.asarray(num.to_numpy(dtype="float64", na_value=np.nan))
+    with np.errstate(invalid="ignore"):
+        if spec.kind is Kind.INT:
+            bad |= ~missing & ~np.isnan(values) & (values != np.floor(values))
+        if spec.minimum is not None:
+            bad |= ~missing & (values < spec.minimum)
+        if spec.maximum is not None:
+            bad |= ~missing & (values > spec.maximum)
+        bad |= ~missing & np.isinf(values)
+    values = np.where(bad | missing, np.nan, values)
+    if spec.kind is Kind.INT:
+        typed = pd.Series(pd.array(values, dtype="Float64"), index=s.index).astype("Int64")
+    else:
+        typed = pd.Series(values, index=s.index, dtype="float64")
+    return typed, bad
+
+
+def _boolean(s: pd.Series, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    missing = _is_missing(s)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean"), np.zeros(len(s), dtype=bool)
+    if s.dtype == object:
+        is_bool = _is_bool_obj(s)
+        is_text = np.fromiter(
+            (text and isinstance(v, str) for v in s), dtype=bool, count=len(s)
+        )
+        truthy = s.isin(_TRUE_TEXT).to_numpy(dtype=bool) & is_text
+        falsy = s.isin(_FALSE_TEXT).to_numpy(dtype=bool) & is_text
+        vals = np.zeros(len(s), dtype=bool)
+        vals[is_bool] = np.asarray(s[is_bool], dtype=bool)
+        vals |= truthy
+        ok = is_bool | truthy | falsy
+    elif pd.api.types.is_string_dtype(s.dtype):
+        truthy = s.isin(_TRUE_TEXT).to_numpy(dtype=bool)
+        falsy = s.isin(_FALSE_TEXT).to_numpy(dtype=bool)
+        vals, ok = truthy, truthy | falsy
+    else:
+        num = s.to_numpy(dtype="float64", na_value=np.nan)
+        ok = (num == 0) | (num == 1)
+        vals = num == 1
+    bad = ~missing & ~ok
+    typed = pd.Series(pd.array(vals, dtype="boolean"), index=s.index)
+    typed[missing | bad] = pd.NA
+    return typed, bad
+
+
+def _enum(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    missing = _is_missing(s)
+    dtype = pd.CategoricalDtype(list(spec.values), ordered=spec.ordered)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    is_str = (
+        np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
+        if s.dtype == object
+        else np.ones(len(s), dtype=bool)
+    )
+    ok = s.isin(spec.values).to_numpy(dtype=bool) & is_str
+    bad = ~missing & ~ok
+    typed = pd.Series(pd.Categorical(s.where(ok), dtype=dtype), index=s.index)
+    return typed, bad
+
+
+def _string(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    missing = _is_missing(s)
+    is_str = (
+        np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
+        if s.dtype == object
+        else np.ones(len(s), dtype=bool)
+    )
+    text = s.where(is_str & ~missing).astype("string")
+    bad = ~missing & ~is_str
+    if spec.name == "client_id":
+        ok = text.str.fullmatch(CLIENT_ID_PATTERN.pattern).fillna(False).to_numpy(dtype=bool)
+        bad |= ~missing & ~ok
+    else:
+        bad |= ~missing & is_str & (text.str.len().fillna(0).to_numpy() == 0)
+    return text.where(~bad), bad
+
+
+def _split_text_list(v: str) -> list[str]:
+    if v.strip() == EMPTY_LIST_TEXT:
+        return []
+    return [p.strip() for p in v.split(";") if p.strip()]
+
+
+def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    missing = _is_missing(s)
+    out: list[list[str] | None] = []
+    bad = np.zeros(len(s), dtype=bool)
+    allowed = frozenset(spec.values)
+    for i, v in enumerate(s):
+        if missing[i]:
+            out.append(None)
+            continue
+        if isinstance(v, str) and text:
+            items: Any = _split_text_list(v)
+        elif isinstance(v, list | tuple | np.ndarray):
+            items = list(v)
+        else:
+            bad[i] = True
+            out.append(None)
+            continue
+        if allowed:
+            valid = all(isinstance(x, str) and x in allowed for x in items)
+        else:
+            valid = all(isinstance(x, str) and LANGUAGE_CODE_PATTERN.match(x) for x in items)
+        if valid:
+            out.append(list(dict.fromkeys(items)))
+        else:
+            bad[i] = True
+            out.append(None)
+    return pd.Series(out, index=s.index, dtype=object), bad
+
+
+def _coerce(
+    s: pd.Series, spec: FieldSpec, text: bool
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    if spec.kind in (Kind.INT, Kind.FLOAT):
+        return _numeric(s, spec, text)
+    if spec.kind is Kind.BOOL:
+        return _boolean(s, text)
+    if spec.kind is Kind.ENUM:
+        return _enum(s, spec)
+    if spec.kind is Kind.STR:
+        return _string(s, spec)
+    return _list(s, spec, text)
+
+
+def validate_raw(
+    raw: pd.DataFrame,
+    labels: Sequence[str],
+    extra_errors: Sequence[tuple[int, RecordError]] = (),
+    bad_rows: npt.NDArray[np.bool_] | None = None,
+    *,
+    text: bool = False,
+) -> tuple[pd.DataFrame, list[RecordError]]:
+    """Validate a raw flat frame; return the typed valid rows and every error.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        One row per record; columns a subset of the contract's flat columns.
+    labels : sequence of str
+        Where each record is (``"line 3"``), used in error messages.
+    extra_errors : sequence of (row, RecordError)
+        Problems found while reading (unknown keys, malformed JSON) to report alongside.
+    bad_rows : array of bool, optional
+        Records that could not be read at all (malformed JSON): reported only through
+        ``extra_errors``, without field errors of their own.
+    text : bool
+        Cells are text to parse (CSV): numbers, ``true``/``false`` and ``;``-separated lists
+        are read from strings. Otherwise a string where a number is expected is an error.
+
+    Returns
+    -------
+    frame : DataFrame
+        The valid records with every contract column, typed (see :func:`contract_dtypes`).
+    errors : list of RecordError
+        Sorted by record order, then by field order.
+    """
+    n = len(raw)
+    raw = raw.reset_index(drop=True)
+    unreadable = np.zeros(n, dtype=bool) if bad_rows is None else bad_rows.copy()
+    bad_any = unreadable.copy()
+    bad_any[[i for i, _ in extra_errors]] = True
+    found: list[tuple[int, int, RecordError]] = []
+    columns: dict[str, pd.Series] = {}
+    ids = raw["client_id"] if "client_id" in raw.columns else pd.Series([None] * n, dtype=object)
+    labels = list(labels)
+
+    def label(i: int) -> str:
+        cid = ids.iloc[i]
+        if isinstance(cid, str) and CLIENT_ID_PATTERN.match(cid):
+            return f"{labels[i]} (client_id {cid})"
+        return labels[i]
+
+    for order, name in enumerate(STORED_FIELDS):
+        spec = FIELDS[name]
+        if name in raw.columns:
+            typed, bad = _coerce(raw[name], spec, text)
+        else:
+            typed, bad = _coerce(pd.Series([None] * n, dtype=object), spec, text)
+        if spec.required:
+            absent = _is_missing(raw[name]) if name in raw.columns else np.ones(n, dtype=bool)
+            for i in np.flatnonzero(absent):
+                found.append((i, order, RecordError(label(i), name, None, f"{spec.allowed()} (required)")))
+            bad_any |= absent
+        for i in np.flatnonzero(bad):
+            found.append((i, order, RecordError(label(i), name, raw[name].iloc[i], spec.allowed())))
+        bad_any |= bad
+        columns[name] = typed
+
+    frame = pd.DataFrame(columns)
+    # Cross-field rules.
+    youngest_order = STORED_FIELDS.index("youngest_child_age")
+    inconsistent = (frame["children"] == 0).fillna(False).to_numpy(dtype=bool) & frame[
+        "youngest_child_age"
+    ].notna().to_numpy(dtype=bool)
+    for i in np.flatnonzero(inconsistent):
+        found.append(
+            (
+                i,
+                youngest_order,
+                RecordError(
+                    label(i),
+                    "youngest_child_age",
+                    int(frame["youngest_child_age"].iloc[i]),
+                    "no value when children is 0",
+                ),
+            )
+        )
+    bad_any |= inconsistent
+    dup = frame["client_id"].duplicated(keep="first").to_numpy(dtype=bool) & frame[
+        "client_id"
+    ].notna().to_numpy(dtype=bool)
+    for i in np.flatnonzero(dup):
+        found.append(
+            (i, 0, RecordError(label(i), "client_id", frame["client_id"].iloc[i], "a unique id"))
+        )
+    bad_any |= dup
+
+    found = [t for t in found if not unreadable[t[0]]] + [(i, -1, e) for i, e in extra_errors]
+    errors = [e for _, _, e in sorted(found, key=lambda t: (t[0], t[1]))]
+    valid = frame.loc[~bad_any].reset_index(drop=True)
+    _warn_quality(valid)
+    return valid, errors
+
+
+def _warn_quality(frame: pd.DataFrame) -> None:
+    high = (frame["zrm_finances"] > 3).fillna(False).to_numpy(dtype=bool)
+    if high.any():
+        ids = frame.loc[high, "client_id"].head(5).tolist()
+        more = f" and {int(high.sum()) - 5} more" if high.sum() > 5 else ""
+        warnings.warn(
+            f"{int(high.sum())} client(s) have zrm_finances above 3 ({', '.join(ids)}{more}); "
+            "a score of 4 or 5 means basic needs are met without benefits, so a client on "
+            "assistance scores at most 3",
+            DataQualityWarning,
+            stacklevel=3,
+        )

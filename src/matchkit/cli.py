@@ -1,0 +1,202 @@
+"""The matchkit command line: parse arguments, call the library, print.
+
+Exit codes: 0 success, 2 bad input (every problem listed on stderr), 1 other failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+import matchkit as mk
+from matchkit.errors import CatalogError, MatchkitError, RecordErrors
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _catalog(args: argparse.Namespace) -> mk.Catalog:
+    return mk.load_catalog(getattr(args, "catalog", None))
+
+
+def _example_clients() -> Path:
+    return Path(str(resources.files("matchkit.profiles") / "examples" / "clients.jsonl"))
+
+
+def cmd_catalog(args: argparse.Namespace, out: IO[str]) -> int:
+    catalog = _catalog(args)
+    print(catalog_table(catalog), file=out)
+    return EXIT_OK
+
+
+def catalog_table(catalog: mk.Catalog) -> str:
+    """Render the catalog as a plain-text table."""
+    rows = [("id", "name", "types", "goal", "places", "rules", "where")]
+    for a in catalog.approaches:
+        rows.append(
+            (
+                a.id,
+                a.name,
+                "+".join(t.replace("_first", "") for t in a.approach_types),
+                a.goal,
+                str(a.places),
+                str(len(a.rules)),
+                ", ".join(a.municipalities),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.what == "catalog":
+        catalog = mk.load_catalog(args.path)
+        print(f"{args.path}: {len(catalog)} approaches, all valid", file=out)
+        return EXIT_OK
+    caseload, errors = mk.validate_caseload(args.path)
+    if errors:
+        raise RecordErrors(errors, valid=caseload, source=args.path)
+    print(f"{args.path}: {len(caseload)} clients, all valid", file=out)
+    return EXIT_OK
+
+
+def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
+    catalog = _catalog(args)
+    caseload = mk.read_caseload(args.clients)
+    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
+    try:
+        write_recommendations(result, target, args.format, args.top, args.include_ineligible,
+                              args.lang)
+    finally:
+        if args.out:
+            target.close()
+    return EXIT_OK
+
+
+def write_recommendations(
+    result: mk.BatchResult,
+    out: IO[str],
+    fmt: str,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Any,
+) -> None:
+    """Write recommendations as table, json (one object per client and line) or csv."""
+    if fmt == "csv":
+        frame = result.to_frame(top=top, include_ineligible=include_ineligible)
+        frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\n")
+        return
+    for cid, recs in result.iter_clients(top=top, include_ineligible=include_ineligible,
+                                         lang=lang):
+        if fmt == "json":
+            line = {"client_id": cid, "recommendations": [r.to_dict() for r in recs]}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        else:
+            out.write(_client_block(cid, recs))
+
+
+def _client_block(cid: str, recs: Sequence[mk.Recommendation]) -> str:
+    lines = [f"{cid}"]
+    if not recs:
+        lines.append("  (no approach listed)")
+    for r in recs:
+        rank = str(r.rank) if r.rank else "-"
+        lines.append(f"  {rank:>2}  {r.approach_id:<22} {r.status:<10} {r.score:.2f}")
+        for reason in r.reasons:
+            lines += textwrap.wrap(reason, width=88, initial_indent="        ",
+                                   subsequent_indent="          ")
+    return "\n".join(lines) + "\n\n"
+
+
+def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
+    catalog = mk.load_catalog()
+    print("matchkit demo: the seven approaches of the report\n", file=out)
+    print(catalog_table(catalog), file=out)
+    path = _example_clients()
+    caseload = mk.read_caseload(path)
+    print(f"\nExample clients ({path.name}): {len(caseload)} valid profiles.", file=out)
+    print("Top 3 approaches per client (reasons in English; --lang nl for Dutch):\n", file=out)
+    result = mk.Recommender(catalog).recommend_batch(caseload)
+    write_recommendations(result, out, "table", 3, False, "en")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``matchkit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="matchkit",
+        description="Match people on long-term social assistance to approaches that fit them.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="show the built-in catalog and recommend for example clients")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("catalog", help="list the approaches of a catalog")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("validate", help="validate a client file or a catalog directory")
+    p.add_argument("what", choices=["clients", "catalog"])
+    p.add_argument("path", metavar="FILE_OR_DIR")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("recommend", help="recommend approaches for every client in a file")
+    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument("--top", type=_positive_int, metavar="K", help="list the first K approaches")
+    p.add_argument("--include-ineligible", action="store_true",
+                   help="append the ineligible approaches (rank null) after the ranked ones")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.set_defaults(func=cmd_recommend)
+
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    out = out or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        code: int = args.func(args, out)
+    except (RecordErrors, CatalogError) as exc:
+        print(f"matchkit: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FileNotFoundError as exc:
+        print(f"matchkit: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MatchkitError as exc:
+        print(f"matchkit: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -79,7 +79,9 @@ def invalid_value(name: str) -> st.SearchStrategy[Any]:
     if spec.kind is Kind.ENUM:
         return st.sampled_from(["NOPE", "", 3])
     if spec.kind is Kind.STR:
-        return st.sampled_from([5, ""]) if name != "client_id" else st.sampled_from(
-            ["has space", "", "x" * 65, "a/b"]
+        return (
+            st.sampled_from([5, ""])
+            if name != "client_id"
+            else st.sampled_from(["has space", "", "x" * 65, "a/b"])
         )
     return st.sampled_from(["notalist" if spec.values else 5, ["zzz-not-allowed"], [3]])

@@ -89,8 +89,9 @@ class Caseload:
 
     def select(self, mask: Any) -> Caseload:
         """Return the clients where ``mask`` is true (a boolean array or Series)."""
-        return Caseload(self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True),
-                        _validated=True)
+        return Caseload(
+            self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
+        )
 
     def chunks(self, size: int) -> Iterator[Caseload]:
         """Yield consecutive caseloads of at most ``size`` clients (for bounded memory)."""
@@ -152,8 +153,14 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 obj, rec_bad = {}, True
-                extra.append((row, RecordError(label, "(record)", line.strip()[:60],
-                                               f"a JSON object ({exc.msg})")))
+                extra.append(
+                    (
+                        row,
+                        RecordError(
+                            label, "(record)", line.strip()[:60], f"a JSON object ({exc.msg})"
+                        ),
+                    )
+                )
             if not isinstance(obj, dict):
                 extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
                 obj, rec_bad = {}, True
@@ -181,8 +188,11 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
                 continue
             for dom, score in value.items():
                 if dom not in domains:
-                    problems.append(RecordError(where, f"{key}.{dom}", score,
-                                                "a ZRM domain: " + ", ".join(domains)))
+                    problems.append(
+                        RecordError(
+                            where, f"{key}.{dom}", score, "a ZRM domain: " + ", ".join(domains)
+                        )
+                    )
                     continue
                 targets = (dom,) if key == "zrm" else ZRM_LEGACY_11[dom]
                 for t in targets:
@@ -190,7 +200,9 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
         elif key in _ALLOWED_KEYS:
             flat[key] = value
         else:
-            problems.append(RecordError(where, key, value, "a field of the client-profile contract"))
+            problems.append(
+                RecordError(where, key, value, "a field of the client-profile contract")
+            )
     if "zrm" in obj and "zrm11" in obj and obj["zrm"] and obj["zrm11"]:
         problems.append(RecordError(where, "zrm11", obj["zrm11"], "zrm or zrm11, not both"))
     return flat, problems
@@ -205,15 +217,22 @@ def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Rec
         labels = [f"row {i}" for i in range(len(raw))]
     legacy = [c for c in raw.columns if c.startswith("zrm11_")]
     for col in legacy:
-        key = col[len("zrm11_"):]
+        key = col[len("zrm11_") :]
         for t in ZRM_LEGACY_11.get(key, ()):
             target = f"zrm_{t}"
-            raw[target] = raw[target].where(raw[target].notna(), raw[col]) if target in raw else raw[col]
-    unknown = [c for c in raw.columns if c not in STORED_FIELDS and not (
-        c.startswith("zrm11_") and c[6:] in ZRM_LEGACY_11)]
+            raw[target] = (
+                raw[target].where(raw[target].notna(), raw[col]) if target in raw else raw[col]
+            )
+    unknown = [
+        c
+        for c in raw.columns
+        if c not in STORED_FIELDS and not (c.startswith("zrm11_") and c[6:] in ZRM_LEGACY_11)
+    ]
     if unknown:
         allowed = "a contract column (zrm_<domain> for the ZRM)"
-        raise RecordErrors([RecordError("header", c, c, allowed) for c in unknown], source=str(path))
+        raise RecordErrors(
+            [RecordError("header", c, c, allowed) for c in unknown], source=str(path)
+        )
     raw = raw.drop(columns=legacy)
     return raw, labels, [], None
 
@@ -270,12 +289,17 @@ def read_caseload(
     """
     caseload, errors = validate_caseload(data)
     if errors:
-        raise RecordErrors(errors, valid=caseload, source=str(data) if isinstance(data, str | Path) else "")
+        raise RecordErrors(
+            errors, valid=caseload, source=str(data) if isinstance(data, str | Path) else ""
+        )
     return caseload
 
 
 def write_caseload(
-    caseload: Caseload, path: str | Path, *, format: Literal["jsonl", "csv", "parquet"] | None = None
+    caseload: Caseload,
+    path: str | Path,
+    *,
+    format: Literal["jsonl", "csv", "parquet"] | None = None,
 ) -> Path:
     """Write a caseload as JSONL (nested ``zrm``), CSV or Parquet (flat ``zrm_<domain>``).
 
@@ -292,8 +316,9 @@ def write_caseload(
     elif fmt == "csv":
         out = frame.copy()
         for col in ("interests", "other_languages"):
-            out[col] = [None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT)
-                        for v in frame[col]]
+            out[col] = [
+                None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
+            ]
         for col in out.columns:
             if str(out[col].dtype) == "boolean":
                 out[col] = out[col].map({True: "true", False: "false"}).astype(object)

@@ -233,12 +233,16 @@ class Approach(_Strict):
     @property
     def sensitive_rules(self) -> list[HardRule]:
         """Rules that read a sensitive field (each has a justification)."""
-        return [r for r, c in zip(self.rules, self._compiled, strict=True)
-                if c.fields & SENSITIVE_FIELDS]
+        return [
+            r
+            for r, c in zip(self.rules, self._compiled, strict=True)
+            if c.fields & SENSITIVE_FIELDS
+        ]
 
 
 def _check_feature(t: TargetEntry, ctx: str) -> list[str]:
-    assert t.feature is not None and t.prefer is not None
+    assert t.feature is not None
+    assert t.prefer is not None
     name = canonical_field(t.feature)
     if name is None:
         return [f"{ctx}: feature={t.feature!r} is not a field of the client-profile contract"]
@@ -256,8 +260,9 @@ def _check_feature(t: TargetEntry, ctx: str) -> list[str]:
         for v in values:
             if spec.kind is Kind.ENUM:
                 if v not in spec.values:
-                    problems.append(f"{ctx}: prefer.{key}={v!r} is not allowed; "
-                                    f"expected {spec.allowed()}")
+                    problems.append(
+                        f"{ctx}: prefer.{key}={v!r} is not allowed; expected {spec.allowed()}"
+                    )
                 elif key != "in" and not spec.ordered:
                     problems.append(f"{ctx}: prefer.{key} needs an ordered field; {name} is not")
             elif spec.kind is Kind.BOOL:
@@ -360,8 +365,11 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     """
     if path is None:
         root = resources.files("matchkit.profiles") / "approaches"
-        files = sorted((f.name, f.read_text(encoding="utf-8")) for f in root.iterdir()
-                       if f.name.endswith(".yaml"))
+        files = sorted(
+            (f.name, f.read_text(encoding="utf-8"))
+            for f in root.iterdir()
+            if f.name.endswith(".yaml")
+        )
         return _build(files)
     p = Path(path)
     if p.is_dir():
@@ -389,7 +397,9 @@ def _build(files: Sequence[tuple[str, str]]) -> Catalog:
         problems += found
         if approach is not None:
             if approach.id in seen:
-                problems.append(f"{name}: approach {approach.id}: id: duplicate of {seen[approach.id]}")
+                problems.append(
+                    f"{name}: approach {approach.id}: id: duplicate of {seen[approach.id]}"
+                )
                 continue
             seen[approach.id] = name
             approaches.append(approach)

@@ -127,8 +127,10 @@ class CaseloadColumns:
 
     def zrm_matrix(self) -> FloatArray:
         """Return the ZRM scores as an (n, 13) float array, NaN where unknown."""
-        return np.column_stack([self.scalar(c)[0] for c in ZRM_COLUMNS]) if self._n else np.empty(
-            (0, len(ZRM_COLUMNS))
+        return (
+            np.column_stack([self.scalar(c)[0] for c in ZRM_COLUMNS])
+            if self._n
+            else np.empty((0, len(ZRM_COLUMNS)))
         )
 
     def __getstate__(self) -> dict[str, Any]:

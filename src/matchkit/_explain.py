@@ -33,6 +33,10 @@ _T = {
         "en": "Fits the target profile: {items}.",
         "nl": "Past bij het doelprofiel: {items}.",
     },
+    "partly": {
+        "en": "Partly fits: {items}.",
+        "nl": "Past gedeeltelijk: {items}.",
+    },
     "differs": {
         "en": "Differs from the target profile: {items}.",
         "nl": "Wijkt af van het doelprofiel: {items}.",
@@ -95,12 +99,14 @@ def render_reasons(
         (i for i in range(len(approach.target)) if not np.isnan(target_match[i])),
         key=lambda i: (-approach.target[i].weight, i),
     )
-    fits = [approach.target[i].label.get(lang) for i in order if target_match[i] >= 0.5]
-    differs = [approach.target[i].label.get(lang) for i in order if target_match[i] < 0.5]
-    if fits:
-        out.append(_T["fits"][lang].format(items="; ".join(fits[:3])))
-    if differs:
-        out.append(_T["differs"][lang].format(items="; ".join(differs[:3])))
+    groups: dict[str, list[str]] = {"fits": [], "partly": [], "differs": []}
+    for i in order:
+        m = target_match[i]
+        key = "fits" if m >= 1.0 else ("differs" if m <= 0.0 else "partly")
+        groups[key].append(approach.target[i].label.get(lang))
+    for key, items in groups.items():
+        if items:
+            out.append(_T[key][lang].format(items="; ".join(items[:3])))
     if coverage < 0.999:
         out.append(_T["coverage"][lang].format(pct=round(100 * coverage)))
     for rule, compiled, state in zip(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import (
@@ -47,7 +47,7 @@ CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LANGUAGE_CODE_PATTERN = re.compile(r"^[a-z]{2}$")
 
 
-class _OrderedEnum(str, Enum):
+class _OrderedEnum(StrEnum):
     """A string enum whose members compare by their declaration order."""
 
     @property
@@ -57,27 +57,27 @@ class _OrderedEnum(str, Enum):
 
     def _check(self, other: object) -> _OrderedEnum:
         if type(other) is not type(self):
-            other = type(self)(other)
+            other = type(self)(str(other))
         assert isinstance(other, _OrderedEnum)
         return other
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         return self.rank < self._check(other).rank
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: object) -> bool:
         return self.rank <= self._check(other).rank
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: object) -> bool:
         return self.rank > self._check(other).rank
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: object) -> bool:
         return self.rank >= self._check(other).rank
 
     def __str__(self) -> str:
         return str(self.value)
 
 
-class Gender(str, Enum):
+class Gender(StrEnum):
     """Gender: an audit dimension only."""
 
     FEMALE = "female"
@@ -85,14 +85,14 @@ class Gender(str, Enum):
     OTHER = "other"
 
 
-class Household(str, Enum):
+class Household(StrEnum):
     """Household composition."""
 
     SINGLE = "single"
     COUPLE = "couple"
 
 
-class MigrationBackground(str, Enum):
+class MigrationBackground(StrEnum):
     """CBS migration background: an audit dimension only."""
 
     NONE = "none"
@@ -169,7 +169,7 @@ class Independence(_OrderedEnum):
     HIGH = "high"
 
 
-class Interest(str, Enum):
+class Interest(StrEnum):
     """Work interests."""
 
     CARE = "care"
@@ -304,9 +304,7 @@ class ClientProfile(BaseModel):
         if value is not None:
             bad = [v for v in value if not LANGUAGE_CODE_PATTERN.match(v)]
             if bad:
-                raise ValueError(
-                    f"{bad!r} are not ISO 639-1 codes; expected two lowercase letters"
-                )
+                raise ValueError(f"{bad!r} are not ISO 639-1 codes; expected two lowercase letters")
         return value
 
     @field_validator("zrm")
@@ -352,7 +350,7 @@ class ClientProfile(BaseModel):
         return self.months_on_assistance >= 24
 
     def leefgebieden(self) -> dict[str, int | None]:
-        """The ZRM summarised into the eight FIP life areas."""
+        """Return the ZRM summarised into the eight FIP life areas."""
         return leefgebieden_from_zrm(self.zrm)
 
     def to_record(self) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from matchkit._explain import Lang, render_reasons
 from matchkit._fields import DERIVED_FROM, STORED_FIELDS
 from matchkit._profile import ClientProfile
 from matchkit._scoring import (
-    ELIGIBLE,
     INELIGIBLE,
     STATUS_NAMES,
     VERIFY,
@@ -137,14 +136,13 @@ class BatchResult:
         return self.caseload.client_ids
 
     def status_counts(self) -> pd.DataFrame:
-        """Number of clients per approach and status."""
-        data = {name: (self.status == code).sum(axis=0) for code, name in
-                enumerate(STATUS_NAMES)}
+        """Return the number of clients per approach and status."""
+        data = {name: (self.status == code).sum(axis=0) for code, name in enumerate(STATUS_NAMES)}
         return pd.DataFrame(data, index=pd.Index(self.approach_ids, name="approach_id"))
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
-        best = np.argmax(self.rank == 1, axis=1).astype(np.int64)
+        best: npt.NDArray[np.int64] = np.argmax(self.rank == 1, axis=1).astype(np.int64)
         best[~(self.rank == 1).any(axis=1)] = -1
         return best
 
@@ -188,8 +186,11 @@ class BatchResult:
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
             ev = ApproachEvaluation(
-                self.status[:, j], self.rule_state[j], self._target[j].astype(np.float64),
-                self.score[:, j], self.coverage[:, j],
+                self.status[:, j],
+                self.rule_state[j],
+                self._target[j].astype(np.float64),
+                self.score[:, j],
+                self.coverage[:, j],
             )
             parts = contributions(approach, ev, self.model, row)
             out.append(
@@ -199,9 +200,13 @@ class BatchResult:
                     status=STATUS_NAMES[status],
                     score=float(self.score[row, j]),
                     reasons=render_reasons(
-                        approach, status, self.rule_state[j][row],
+                        approach,
+                        status,
+                        self.rule_state[j][row],
                         self._target[j][row].astype(np.float64),
-                        float(self.coverage[row, j]), verify, lang,
+                        float(self.coverage[row, j]),
+                        verify,
+                        lang,
                     ),
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
@@ -216,18 +221,21 @@ class BatchResult:
     ) -> Iterator[tuple[str, list[Recommendation]]]:
         """Yield (client_id, recommendations) for every client in order."""
         for row, cid in enumerate(self.client_ids):
-            yield cid, self.recommendations(
-                row, top=top, include_ineligible=include_ineligible, lang=lang
+            yield (
+                cid,
+                self.recommendations(
+                    row, top=top, include_ineligible=include_ineligible, lang=lang
+                ),
             )
 
     def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
-        """Return the flat table ``client_id, approach_id, rank, status, score, to_verify,
-        failed_rules`` (lists ``;``-separated), one row per listed client and approach.
+        """Return the flat table of the listed recommendations, one row per client and approach.
 
-        Built column-wise: the text of ``to_verify`` and ``failed_rules`` is looked up per
-        distinct code, not rendered per row.
+        Columns: ``client_id, approach_id, rank, status, score, to_verify, failed_rules``
+        (lists ``;``-separated). Built column-wise: the text of ``to_verify`` and
+        ``failed_rules`` is looked up per distinct code, not rendered per row.
         """
-        n, m = self.status.shape
+        m = self.status.shape[1]
         keep = self.rank > 0
         if top is not None:
             keep &= self.rank <= top
@@ -246,12 +254,13 @@ class BatchResult:
             verify_text[sel] = self._codes_text(j, rows[sel], failed=False)
         ids = np.asarray(self.caseload.frame["client_id"].astype(object))
         ranks = self.rank[rows, cols]
+        rank_col = pd.array(ranks, dtype="Int64")
+        rank_col[ranks == 0] = pd.NA
         return pd.DataFrame(
             {
                 "client_id": ids[rows],
                 "approach_id": np.asarray(self.approach_ids, dtype=object)[cols],
-                "rank": pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64").astype("Int64")
-                .where(ranks > 0),
+                "rank": rank_col,
                 "status": np.asarray(STATUS_NAMES, dtype=object)[self.status[rows, cols]],
                 "score": self.score[rows, cols],
                 "to_verify": verify_text,
@@ -366,4 +375,3 @@ class Recommender:
             approaches = tqdm(approaches, desc="approaches", unit="approach")
         evaluations = [evaluate_approach(a, cols, self.model) for a in approaches]
         return BatchResult(self.catalog, caseload, evaluations, self.model)
-

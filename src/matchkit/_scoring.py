@@ -87,7 +87,8 @@ class ApproachEvaluation:
 
 def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown."""
-    assert entry.feature is not None and entry.prefer is not None
+    assert entry.feature is not None
+    assert entry.prefer is not None
     name = canonical_field(entry.feature)
     assert name is not None
     spec = FIELDS[name]
@@ -110,7 +111,7 @@ def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     else:
         match = (dist == 0).astype(np.float64)
     match[~known] = np.nan
-    return match
+    return np.asarray(match, dtype=np.float64)
 
 
 def evaluate_approach(

@@ -535,8 +535,11 @@ def _draw_truth(
 def _draw_unknown(
     n: int, rng: np.random.Generator, rates: Mapping[str, float]
 ) -> dict[str, BoolArray]:
-    """Draw which facts are unknown; a uniform is drawn for every field whatever its rate,
-    so changing one rate never changes the truth or the other masks of a seed."""
+    """Draw which facts are unknown, independently of their values.
+
+    A uniform is drawn for every field whatever its rate, so changing one rate never changes
+    the truth or the other masks of a seed.
+    """
     unknown: dict[str, BoolArray] = {}
     no_zrm = rng.random(n) < rates["zrm"]
     for name in STORED_FIELDS:
@@ -610,13 +613,13 @@ def _frame(
         values = t[name]
         if spec.kind is Kind.INT:
             missing = missing | t.get(f"_absent_{name}", none)
-            array = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
-            columns[name] = pd.Series(array, copy=False)
+            ints = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
+            columns[name] = pd.Series(ints, copy=False)
         elif spec.kind is Kind.FLOAT:
             columns[name] = pd.Series(np.where(missing, np.nan, values), dtype="float64")
         elif spec.kind is Kind.BOOL:
-            array = pd.arrays.BooleanArray(values.astype(bool), missing.copy())
-            columns[name] = pd.Series(array, copy=False)
+            bools = pd.arrays.BooleanArray(values.astype(bool), missing.copy())
+            columns[name] = pd.Series(bools, copy=False)
         elif spec.kind is Kind.ENUM:
             dtype = pd.CategoricalDtype(list(spec.values), ordered=spec.ordered)
             codes = np.where(missing, -1, values).astype(np.int8)

@@ -71,9 +71,7 @@ def _is_bool_obj(s: pd.Series) -> npt.NDArray[np.bool_]:
     return np.fromiter((isinstance(v, bool | np.bool_) for v in s), dtype=bool, count=len(s))
 
 
-def _numeric(
-    s: pd.Series, spec: FieldSpec, text: bool
-) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+def _numeric(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     missing = _is_missing(s)
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         is_bool = _is_bool_obj(s)
@@ -112,9 +110,7 @@ def _boolean(s: pd.Series, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]
         return s.astype("boolean"), np.zeros(len(s), dtype=bool)
     if s.dtype == object:
         is_bool = _is_bool_obj(s)
-        is_text = np.fromiter(
-            (text and isinstance(v, str) for v in s), dtype=bool, count=len(s)
-        )
+        is_text = np.fromiter((text and isinstance(v, str) for v in s), dtype=bool, count=len(s))
         truthy = s.isin(_TRUE_TEXT).to_numpy(dtype=bool) & is_text
         falsy = s.isin(_FALSE_TEXT).to_numpy(dtype=bool) & is_text
         vals = np.zeros(len(s), dtype=bool)
@@ -203,9 +199,7 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
     return pd.Series(out, index=s.index, dtype=object), bad
 
 
-def _coerce(
-    s: pd.Series, spec: FieldSpec, text: bool
-) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+def _coerce(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     if spec.kind in (Kind.INT, Kind.FLOAT):
         return _numeric(s, spec, text)
     if spec.kind is Kind.BOOL:
@@ -273,10 +267,12 @@ def validate_raw(
             typed, bad = _coerce(pd.Series([None] * n, dtype=object), spec, text)
         if spec.required:
             absent = _is_missing(raw[name]) if name in raw.columns else np.ones(n, dtype=bool)
-            for i in np.flatnonzero(absent):
-                found.append((i, order, RecordError(label(i), name, None, f"{spec.allowed()} (required)")))
+            for i in map(int, np.flatnonzero(absent)):
+                found.append(
+                    (i, order, RecordError(label(i), name, None, f"{spec.allowed()} (required)"))
+                )
             bad_any |= absent
-        for i in np.flatnonzero(bad):
+        for i in map(int, np.flatnonzero(bad)):
             found.append((i, order, RecordError(label(i), name, raw[name].iloc[i], spec.allowed())))
         bad_any |= bad
         columns[name] = typed
@@ -287,7 +283,7 @@ def validate_raw(
     inconsistent = (frame["children"] == 0).fillna(False).to_numpy(dtype=bool) & frame[
         "youngest_child_age"
     ].notna().to_numpy(dtype=bool)
-    for i in np.flatnonzero(inconsistent):
+    for i in map(int, np.flatnonzero(inconsistent)):
         found.append(
             (
                 i,
@@ -304,7 +300,7 @@ def validate_raw(
     dup = frame["client_id"].duplicated(keep="first").to_numpy(dtype=bool) & frame[
         "client_id"
     ].notna().to_numpy(dtype=bool)
-    for i in np.flatnonzero(dup):
+    for i in map(int, np.flatnonzero(dup)):
         found.append(
             (i, 0, RecordError(label(i), "client_id", frame["client_id"].iloc[i], "a unique id"))
         )

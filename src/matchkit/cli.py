@@ -75,8 +75,9 @@ def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
     result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
     target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
     try:
-        write_recommendations(result, target, args.format, args.top, args.include_ineligible,
-                              args.lang)
+        write_recommendations(
+            result, target, args.format, args.top, args.include_ineligible, args.lang
+        )
     finally:
         if args.out:
             target.close()
@@ -96,8 +97,7 @@ def write_recommendations(
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\n")
         return
-    for cid, recs in result.iter_clients(top=top, include_ineligible=include_ineligible,
-                                         lang=lang):
+    for cid, recs in result.iter_clients(top=top, include_ineligible=include_ineligible, lang=lang):
         if fmt == "json":
             line = {"client_id": cid, "recommendations": [r.to_dict() for r in recs]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -113,8 +113,9 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation]) -> str:
         rank = str(r.rank) if r.rank else "-"
         lines.append(f"  {rank:>2}  {r.approach_id:<22} {r.status:<10} {r.score:.2f}")
         for reason in r.reasons:
-            lines += textwrap.wrap(reason, width=88, initial_indent="        ",
-                                   subsequent_indent="          ")
+            lines += textwrap.wrap(
+                reason, width=88, initial_indent="        ", subsequent_indent="          "
+            )
     return "\n".join(lines) + "\n\n"
 
 
@@ -155,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
     p.add_argument("--top", type=_positive_int, metavar="K", help="list the first K approaches")
-    p.add_argument("--include-ineligible", action="store_true",
-                   help="append the ineligible approaches (rank null) after the ranked ones")
+    p.add_argument(
+        "--include-ineligible",
+        action="store_true",
+        help="append the ineligible approaches (rank null) after the ranked ones",
+    )
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")

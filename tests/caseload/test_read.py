@@ -105,7 +105,9 @@ def test_legacy_zrm11_in_jsonl_is_translated(tmp_path):
 
 def test_csv_empty_cell_is_unknown_and_brackets_are_an_empty_list(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text("client_id,age,interests,wants_paid_work\na,30,,true\nb,31,[],\nc,32,care;retail,false\n")
+    path.write_text(
+        "client_id,age,interests,wants_paid_work\na,30,,true\nb,31,[],\nc,32,care;retail,false\n"
+    )
     frame = mk.read_caseload(path).frame
     assert frame["interests"].tolist() == [None, [], ["care", "retail"]]
     assert frame["wants_paid_work"].tolist() == [True, pd.NA, False]
@@ -159,9 +161,7 @@ def test_valid_profiles_round_trip_unchanged_through_every_format(records):
     assert frame_again == profiles
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in STORED_FIELDS if n not in ("client_id",)]
-)
+@pytest.mark.parametrize("name", [n for n in STORED_FIELDS if n not in ("client_id",)])
 @given(data=st.data())
 def test_batch_validation_rejects_an_invalid_value_naming_the_field(name, data, tmp_path_factory):
     bad = data.draw(invalid_value(name))

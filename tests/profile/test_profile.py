@@ -28,9 +28,7 @@ def test_required_field_missing_is_rejected_with_its_name(missing):
 
 def test_unknown_is_kept_distinct_from_false_zero_and_empty():
     unknown = mk.ClientProfile(client_id="a", age=30)
-    known = mk.ClientProfile(
-        client_id="a", age=30, wants_paid_work=False, children=0, interests=[]
-    )
+    known = mk.ClientProfile(client_id="a", age=30, wants_paid_work=False, children=0, interests=[])
     assert unknown.wants_paid_work is None and known.wants_paid_work is False
     assert unknown.children is None and known.children == 0
     assert unknown.interests is None and known.interests == []

@@ -41,9 +41,7 @@ def _tests(fields: st.SearchStrategy[str]) -> st.SearchStrategy[Node]:
 
 def _combine(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
     operands = st.lists(children, min_size=2, max_size=3).map(tuple)
-    return st.one_of(
-        st.builds(Not, children), operands.map(And), operands.map(Or)
-    )
+    return st.one_of(st.builds(Not, children), operands.map(And), operands.map(Or))
 
 
 def nesting(node: Node) -> int:

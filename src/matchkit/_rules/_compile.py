@@ -122,7 +122,7 @@ def compile_rule(text: str, *, context: str = "", allow_sensitive: bool = False)
     try:
         node = parse_rule(text)
         compiler = _Compiler(text, allow_sensitive)
-        resolved, plan = compiler.compile(node)
+        resolved, plan = compiler.visit(node)
     except RuleError as err:
         if context:
             raise err.with_context(context) from None
@@ -139,16 +139,16 @@ class _Compiler:
     def fail(self, message: str, pos: int) -> RuleError:
         return RuleError(message, self.text, pos)
 
-    def compile(self, node: Node) -> tuple[Node, Plan]:
+    def visit(self, node: Node) -> tuple[Node, Plan]:
         if isinstance(node, Or | And):
-            compiled = [self.compile(item) for item in node.items]
+            compiled = [self.visit(item) for item in node.items]
             items = tuple(n for n, _ in compiled)
             plans = tuple(p for _, p in compiled)
             if isinstance(node, Or):
                 return Or(items, pos=node.pos), AnyOf(plans)
             return And(items, pos=node.pos), AllOf(plans)
         if isinstance(node, Not):
-            operand, plan = self.compile(node.operand)
+            operand, plan = self.visit(node.operand)
             return Not(operand, pos=node.pos), Invert(plan)
         spec = self.resolve(node.field, node.pos)
         resolved = replace(node, field=spec.name)

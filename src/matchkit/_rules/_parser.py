@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final, NoReturn
 
 from matchkit._rules._ast import (
+    KEYWORDS,
     MAX_DEPTH,
     MAX_LENGTH,
     And,
@@ -104,8 +105,12 @@ class _Parser:
 
     def fail(self, expected: str, token: Token | None = None) -> NoReturn:
         token = token or self.peek
+        hint = ""
+        nearby = (token, self.tokens[self.index - 1]) if self.index else (token,)
+        if any(t.kind is TokenKind.NAME and t.text.lower() in KEYWORDS for t in nearby):
+            hint = " (keywords are written in lower case)"
         raise RuleSyntaxError(
-            f"expected {expected}, found {token.describe()}", self.text, token.pos
+            f"expected {expected}, found {token.describe()}{hint}", self.text, token.pos
         )
 
     def enter(self, token: Token) -> None:

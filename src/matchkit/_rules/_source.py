@@ -151,6 +151,7 @@ def _scalar_column(
                     f"{spec.name} codes must be indices 0..{len(spec.values) - 1} or NaN"
                 )
     elif spec.kind is Kind.ENUM:
+        array = array.astype(object)  # plain str, so messages show 'B9', not np.str_('B9')
         values = np.full(len(array), np.nan)
         for index, level in enumerate(spec.values):
             values[array == level] = index

@@ -12,6 +12,7 @@ The public API. Everything else lives in private modules.
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._evaluate import Evaluation, evaluate
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -28,8 +29,9 @@ from matchkit._profile import (
     leefgebieden_from_zrm,
     zrm_from_legacy,
 )
-from matchkit._recommend import BatchResult, Recommendation, Recommender
+from matchkit._recommend import BatchResult, Recommendation, Recommender, reference_caseload
 from matchkit._scoring import ScoringModel
+from matchkit._synth import generate_caseload
 from matchkit.errors import (
     CatalogError,
     DataQualityWarning,
@@ -53,6 +55,7 @@ __all__ = [
     "DataQualityWarning",
     "DutchLevel",
     "Education",
+    "Evaluation",
     "Gender",
     "Household",
     "Independence",
@@ -71,9 +74,12 @@ __all__ = [
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
+    "evaluate",
+    "generate_caseload",
     "leefgebieden_from_zrm",
     "load_catalog",
     "read_caseload",
+    "reference_caseload",
     "validate_caseload",
     "write_caseload",
     "zrm_from_legacy",

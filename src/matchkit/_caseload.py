@@ -57,9 +57,15 @@ class Caseload:
     @classmethod
     def from_profiles(cls, profiles: Iterable[ClientProfile]) -> Caseload:
         """Build a caseload from profile objects (already validated by the model)."""
+        # Profile objects were validated by the model; only the column types are set here.
         records = [p.to_record() for p in profiles]
-        raw = pd.DataFrame.from_records(records, columns=list(STORED_FIELDS))
-        return cls(_validated_frame(raw.astype(object), source="profiles"), _validated=True)
+        if not records:
+            return cls(empty_frame(), _validated=True)
+        columns = {
+            name: pd.Series([r[name] for r in records], dtype=object).astype(dtype)
+            for name, dtype in contract_dtypes().items()
+        }
+        return cls(pd.DataFrame(columns), _validated=True)
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -179,7 +179,7 @@ class _Facts:
         return np.asarray(codes, dtype=np.int64)
 
     def level(self, name: str, value: str) -> int:
-        return FIELDS[name].values.index(value)  # noqa: PD011
+        return FIELDS[name].values.index(value)
 
     def num(self, name: str) -> FloatArray:
         """Return a numeric column as floats (NaN where structurally absent)."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,12 +27,14 @@ from matchkit._scoring import (
     STATUS_NAMES,
     VERIFY,
     ApproachEvaluation,
+    Evidence,
     ScoringModel,
     contributions,
     evaluate_approach,
+    evidence_weights,
 )
 
-__all__ = ["BatchResult", "Recommendation", "Recommender"]
+__all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
 _FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
 
@@ -107,10 +110,12 @@ class BatchResult:
         caseload: Caseload,
         evaluations: Sequence[ApproachEvaluation],
         model: ScoringModel,
+        evidence: Sequence[Evidence],
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
         self.model = model
+        self.evidence = list(evidence)
         self.approach_ids = catalog.ids
         n, m = len(caseload), len(catalog)
         self.status = np.empty((n, m), dtype=np.int8)
@@ -185,14 +190,10 @@ class BatchResult:
             approach = self.catalog.approaches[j]
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
-            ev = ApproachEvaluation(
-                self.status[:, j],
-                self.rule_state[j],
-                self._target[j].astype(np.float64),
-                self.score[:, j],
-                self.coverage[:, j],
+            target_match = self._target[j][row].astype(np.float64)
+            parts = contributions(
+                approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
-            parts = contributions(approach, ev, self.model, row)
             out.append(
                 Recommendation(
                     approach_id=approach.id,
@@ -203,7 +204,7 @@ class BatchResult:
                         approach,
                         status,
                         self.rule_state[j][row],
-                        self._target[j][row].astype(np.float64),
+                        target_match,
                         float(self.coverage[row, j]),
                         verify,
                         lang,
@@ -322,6 +323,10 @@ class Recommender:
         From :func:`matchkit.load_catalog`.
     model : ScoringModel, optional
         Parameters of the similarity score.
+    reference : Caseload or DataFrame, optional
+        The population on which the specificity of each criterion is measured (how rare a
+        match is). By default the built-in synthetic national reference caseload
+        (:func:`reference_caseload`); a municipality may pass its own caseload.
 
     Examples
     --------
@@ -334,9 +339,24 @@ class Recommender:
     ('energiebox', 'eligible')
     """
 
-    def __init__(self, catalog: Catalog, *, model: ScoringModel | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        model: ScoringModel | None = None,
+        reference: Caseload | pd.DataFrame | None = None,
+    ) -> None:
         self.catalog = catalog
         self.model = model or ScoringModel()
+        ref: CaseloadColumns | None = None
+        if self.model.specificity:
+            if reference is None:
+                ref = reference_caseload().columns
+            else:
+                ref = (
+                    reference if isinstance(reference, Caseload) else read_caseload(reference)
+                ).columns
+        self.evidence = [evidence_weights(a, self.model, ref) for a in catalog.approaches]
 
     def recommend(
         self,
@@ -373,5 +393,26 @@ class Recommender:
             from tqdm.auto import tqdm
 
             approaches = tqdm(approaches, desc="approaches", unit="approach")
-        evaluations = [evaluate_approach(a, cols, self.model) for a in approaches]
-        return BatchResult(self.catalog, caseload, evaluations, self.model)
+        evaluations = [
+            evaluate_approach(a, cols, self.model, ev)
+            for a, ev in zip(approaches, self.evidence, strict=True)
+        ]
+        return BatchResult(self.catalog, caseload, evaluations, self.model, self.evidence)
+
+
+REFERENCE_SIZE: Final = 20_000
+REFERENCE_SEED: Final = 20190601
+
+
+@lru_cache(maxsize=1)
+def reference_caseload() -> Caseload:
+    """Return the built-in reference population for specificity: a synthetic national caseload.
+
+    The complete ("truth") frame of ``generate_caseload(20_000, seed=20190601)``: calibrated to
+    the national figures of the report and CBS (``docs/synthetic.md``), with every fact known,
+    so each criterion's share of matches reflects the population, not the gaps in the files.
+    """
+    from matchkit._synth import generate_caseload
+
+    _, truth = generate_caseload(REFERENCE_SIZE, seed=REFERENCE_SEED, return_truth=True)
+    return Caseload(truth, _validated=False)

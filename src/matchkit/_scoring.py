@@ -1,16 +1,17 @@
 """Rule status and target-profile similarity for a whole caseload at once.
 
 The scoring model (``docs/scoring.md``) in one paragraph: every hard rule and every
-preference of an approach's target profile is a piece of evidence with a weight and a match in
-[0, 1] (a true rule matches 1, a false one 0; a graded preference matches by distance to the
-preferred range). Evidence on unknown facts is left out. The score is the weighted mean match
-shrunk towards a neutral prior by ``prior_weight`` pseudo-observations::
+preference of an approach's target profile is a piece of evidence with a match in [0, 1] (a
+true rule matches 1, a false one 0; a graded preference matches by distance to the preferred
+range). Each item counts with its catalog weight times its *specificity*: how rare a match is
+in a reference population (``-ln`` of the share that matches, clipped), so a criterion nearly
+everyone meets says little about fit. Evidence on unknown facts is left out. The score is the
+matched share of the evidence, shrunk towards ``prior`` by ``prior_weight`` units::
 
-    score = (sum_known w * m + prior_weight * prior) / (sum_known w + prior_weight)
+    score = (sum_known v * m + prior_weight * prior) / (sum_known v + prior_weight)
 
-so an approach whose many specific criteria all fit scores higher than a broad one that only
-a few criteria describe, and a fit judged on little known evidence stays near the prior.
-``coverage`` is the share of the approach's total weight that was known.
+where ``v = weight * specificity``. ``coverage`` is the share of the total evidence that was
+known.
 """
 
 from __future__ import annotations
@@ -47,20 +48,56 @@ class ScoringModel:
     Attributes
     ----------
     prior : float
-        The score of an approach about which nothing is known (default 0.5: no opinion).
+        The score an approach gets without any known evidence (default 0: a fit has to be
+        shown by what is known, not assumed).
     prior_weight : float
-        How many weight units of evidence the prior counts as (default 3.0). Higher values
-        favour approaches with more matching criteria over broad ones more strongly.
+        How many units of evidence the prior counts as (default 3.0). Higher values favour
+        approaches with more, and more specific, matching criteria.
+    specificity : bool
+        Weigh each criterion by how rare a match is in the reference population (default
+        True). Without it every criterion counts with its catalog weight alone.
+    specificity_bounds : (float, float)
+        Clip of the specificity factor ``-ln(share matching)`` (default 0.05 to 3.0).
     """
 
-    prior: float = 0.5
+    prior: float = 0.0
     prior_weight: float = 3.0
+    specificity: bool = True
+    specificity_bounds: tuple[float, float] = (0.05, 3.0)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.prior <= 1.0:
             raise ValueError(f"prior={self.prior!r} is not allowed; expected a number in [0, 1]")
         if not self.prior_weight > 0:
             raise ValueError(f"prior_weight={self.prior_weight!r}: expected a number > 0")
+        lo, hi = self.specificity_bounds
+        if not 0 < lo <= hi:
+            raise ValueError(
+                f"specificity_bounds={self.specificity_bounds!r}: expected 0 < low <= high"
+            )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Effective weights of one approach's criteria: catalog weight times specificity.
+
+    Attributes
+    ----------
+    rules, target : float arrays
+        One effective weight per hard rule and per target entry.
+    rule_specificity, target_specificity : float arrays
+        The specificity factors (1.0 when specificity is off).
+    """
+
+    rules: FloatArray
+    target: FloatArray
+    rule_specificity: FloatArray
+    target_specificity: FloatArray
+
+    @property
+    def total(self) -> float:
+        """Sum of all effective weights."""
+        return float(self.rules.sum() + self.target.sum())
 
 
 @dataclass(frozen=True)
@@ -114,68 +151,115 @@ def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     return np.asarray(match, dtype=np.float64)
 
 
-def evaluate_approach(
-    approach: Approach, cols: CaseloadColumns, model: ScoringModel
-) -> ApproachEvaluation:
-    """Evaluate the hard rules and the target profile of one approach on a caseload."""
+def match_criteria(
+    approach: Approach, cols: CaseloadColumns
+) -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """Evaluate every criterion of one approach on a caseload.
+
+    Returns
+    -------
+    rule_state : int8 array (n, n_rules)
+        1 true, 0 false, -1 unknown.
+    target_match : float array (n, n_target)
+        Match in [0, 1], NaN where unknown.
+    """
     n = cols.n
-    n_rules = len(approach.rules)
-    rule_state = np.full((n, n_rules), -1, dtype=np.int8)
-    num = np.zeros(n)
-    den = np.zeros(n)
-    any_false = np.zeros(n, dtype=bool)
-    all_true = np.ones(n, dtype=bool)
-    for j, (rule, compiled) in enumerate(zip(approach.rules, approach.compiled_rules, strict=True)):
+    rule_state = np.full((n, len(approach.rules)), -1, dtype=np.int8)
+    for j, compiled in enumerate(approach.compiled_rules):
         tri = compiled.evaluate(cols)
         rule_state[tri.true, j] = 1
         rule_state[tri.false, j] = 0
-        any_false |= tri.false
-        all_true &= tri.true
-        known = tri.true | tri.false
-        num += rule.weight * tri.true
-        den += rule.weight * known
     target_match = np.full((n, len(approach.target)), np.nan)
     for k, (entry, compiled_t) in enumerate(
         zip(approach.target, approach.compiled_target, strict=True)
     ):
         if compiled_t is not None:
             tri = compiled_t.evaluate(cols)
-            match = np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan))
+            target_match[:, k] = np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan))
         else:
-            match = graded_match(entry, cols)
-        target_match[:, k] = match
-        known = ~np.isnan(match)
-        num += entry.weight * np.where(known, match, 0.0)
-        den += entry.weight * known
-    total = sum(r.weight for r in approach.rules) + sum(t.weight for t in approach.target)
+            target_match[:, k] = graded_match(entry, cols)
+    return rule_state, target_match
+
+
+def _surprisal(share: FloatArray, bounds: tuple[float, float]) -> FloatArray:
+    with np.errstate(divide="ignore"):
+        s = -np.log(np.where(np.isnan(share), 1.0, share))
+    return np.asarray(np.clip(s, *bounds), dtype=np.float64)
+
+
+def evidence_weights(
+    approach: Approach, model: ScoringModel, reference: CaseloadColumns | None
+) -> Evidence:
+    """Effective weight of each criterion: catalog weight times specificity on ``reference``.
+
+    A criterion's specificity is ``-ln`` of the share of the reference clients (whose fact is
+    known) that match it, clipped to ``model.specificity_bounds``; a criterion nobody in the
+    reference could be judged on gets the upper bound.
+    """
+    w_rules = np.array([r.weight for r in approach.rules], dtype=np.float64)
+    w_target = np.array([t.weight for t in approach.target], dtype=np.float64)
+    if not model.specificity or reference is None:
+        return Evidence(w_rules, w_target, np.ones_like(w_rules), np.ones_like(w_target))
+    state, match = match_criteria(approach, reference)
+    known_r = (state >= 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_r = np.where(known_r > 0, (state == 1).sum(axis=0) / known_r, np.nan)
+        known_t = (~np.isnan(match)).sum(axis=0)
+        share_t = np.where(known_t > 0, np.nansum(match, axis=0) / np.maximum(known_t, 1), np.nan)
+    s_rules = _surprisal(share_r, model.specificity_bounds)
+    s_target = _surprisal(share_t, model.specificity_bounds)
+    return Evidence(w_rules * s_rules, w_target * s_target, s_rules, s_target)
+
+
+def evaluate_approach(
+    approach: Approach, cols: CaseloadColumns, model: ScoringModel, evidence: Evidence
+) -> ApproachEvaluation:
+    """Evaluate the hard rules and the target profile of one approach on a caseload."""
+    rule_state, target_match = match_criteria(approach, cols)
+    # Accumulate item by item, not with a matrix product: BLAS may sum in a different order
+    # for different batch sizes, and one client must get exactly its batch result.
+    num = np.zeros(cols.n)
+    den = np.zeros(cols.n)
+    for j, v in enumerate(evidence.rules):
+        num += v * (rule_state[:, j] == 1)
+        den += v * (rule_state[:, j] >= 0)
+    for k, v in enumerate(evidence.target):
+        known = ~np.isnan(target_match[:, k])
+        num += v * np.where(known, target_match[:, k], 0.0)
+        den += v * known
     score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
-    coverage = den / total if total > 0 else np.ones(n)
-    status = np.full(n, VERIFY, dtype=np.int8)
-    status[all_true] = ELIGIBLE
-    status[any_false] = INELIGIBLE
+    total = evidence.total
+    coverage = den / total if total > 0 else np.ones(cols.n)
+    status = np.full(cols.n, VERIFY, dtype=np.int8)
+    status[(rule_state == 1).all(axis=1)] = ELIGIBLE
+    status[(rule_state == 0).any(axis=1)] = INELIGIBLE
     return ApproachEvaluation(status, rule_state, target_match, score, coverage)
 
 
 def contributions(
-    approach: Approach, evaluation: ApproachEvaluation, model: ScoringModel, row: int
+    approach: Approach,
+    rule_state: npt.NDArray[np.int8],
+    target_match: FloatArray,
+    model: ScoringModel,
+    evidence: Evidence,
 ) -> list[tuple[str, str, float]]:
     """Return (kind, id, contribution to the score) for one client and one approach.
 
-    Contributions of the known rules and preferences, the prior's share, sum to the score.
+    The contributions of the known rules and preferences and the prior's share sum to the
+    score.
     """
-    weights_r = [r.weight for r in approach.rules]
-    weights_t = [t.weight for t in approach.target]
-    state = evaluation.rule_state[row]
-    match = evaluation.target_match[row]
-    den = sum(w for w, s in zip(weights_r, state, strict=True) if s >= 0)
-    den += sum(w for w, m in zip(weights_t, match, strict=True) if not np.isnan(m))
+    den = 0.0
+    for v, s in zip(evidence.rules, rule_state, strict=True):
+        den += float(v) * (s >= 0)
+    for v, m in zip(evidence.target, target_match, strict=True):
+        den += float(v) * (not np.isnan(m))
     den += model.prior_weight
     out: list[tuple[str, str, float]] = []
-    for r, w, s in zip(approach.rules, weights_r, state, strict=True):
+    for r, v, s in zip(approach.rules, evidence.rules, rule_state, strict=True):
         if s >= 0:
-            out.append(("rule", r.id, w * float(s) / den))
-    for t, w, m in zip(approach.target, weights_t, match, strict=True):
+            out.append(("rule", r.id, float(v) * float(s) / den))
+    for t, v, m in zip(approach.target, evidence.target, target_match, strict=True):
         if not np.isnan(m):
-            out.append(("target", t.id, w * float(m) / den))
+            out.append(("target", t.id, float(v) * float(m) / den))
     out.append(("prior", "prior", model.prior_weight * model.prior / den))
     return out

@@ -22,6 +22,8 @@ from typing import Any, Final, Literal, overload
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matchkit._fields import FIELDS, INTERESTS, STORED_FIELDS, ZRM_DOMAINS, Kind
 
@@ -123,6 +125,11 @@ class Region:
     older: float
     long_term: float
     neighbourhoods: tuple[str, ...]
+
+    @property
+    def kind_is_rural(self) -> float:
+        """1.0 for a rural municipality, else 0.0."""
+        return float(self.kind == "rural")
 
 
 REGIONS: Final[tuple[Region, ...]] = (
@@ -352,184 +359,225 @@ def _ordinal(latent: FloatArray, shares: tuple[float, ...]) -> npt.NDArray[np.in
     return np.searchsorted(_cuts(shares), latent).astype(np.int8)
 
 
-def _draw_truth(
-    n: int, rng: np.random.Generator, regions: tuple[Region, ...]
-) -> dict[str, npt.NDArray[Any]]:
-    """Draw the complete truth: every fact of every client, as NumPy arrays.
+class _Draw:
+    """Draws the complete truth, stage by stage, into NumPy arrays.
 
-    Enums are level codes, list fields are indices into decoding tables, structurally
-    absent values are NaN (floats) or flagged in ``_absent_<field>`` (ints).
+    Enums are level codes, list fields indices into decoding tables, structurally absent
+    values NaN (floats) or flagged in ``_absent_<field>`` (ints). The stages run in a fixed
+    order on one generator, so a seed fixes the whole caseload.
     """
-    t: dict[str, npt.NDArray[Any]] = {}
-    weights = np.array([r.weight for r in regions])
-    reg = rng.choice(len(regions), size=n, p=weights / weights.sum())
-    t["_region"] = reg
-    h, w, s, m = (rng.standard_normal((n, 4)) @ np.linalg.cholesky(_LATENT_CORR).T).T
 
-    u = rng.random(n)
-    p_female = CALIBRATION_TARGETS["female"].value
-    gender = np.where(u < p_female, 0, np.where(u < p_female + _P_OTHER_GENDER, 2, 1))
-    female = gender == 0
-    t["gender"] = gender.astype(np.int8)
+    def __init__(self, n: int, rng: np.random.Generator, regions: tuple[Region, ...]) -> None:
+        self.n, self.rng, self.regions = n, rng, regions
+        self.t: dict[str, npt.NDArray[Any]] = {}
+        weights = np.array([r.weight for r in regions])
+        self.reg = rng.choice(len(regions), size=n, p=weights / weights.sum())
+        self.t["_region"] = self.reg
+        latent = rng.standard_normal((n, 4)) @ np.linalg.cholesky(_LATENT_CORR).T
+        # Human capital, wellbeing (health), social strength, drive.
+        self.h, self.w, self.s, self.m = latent.T
 
-    p_nw = _expit(_C_NON_WESTERN + np.array([r.non_western for r in regions]))[reg]
-    u = rng.random(n)
-    mig = np.where(u < p_nw, 2, np.where(u < p_nw + (1 - p_nw) * _P_WESTERN_OF_REST, 1, 0))
-    nw, west = mig == 2, mig == 1
-    t["migration_background"] = mig.astype(np.int8)
+    def normal(self) -> FloatArray:
+        return self.rng.standard_normal(self.n)
 
-    p_old = _expit(_C_OLDER + np.array([r.older for r in regions]))[reg]
-    older = rng.random(n) < p_old
-    u = rng.random(n)
-    young_cdf = np.cumsum(_YOUNG_PMF) / _YOUNG_PMF.sum()
-    old_cdf = np.cumsum(_OLD_PMF) / _OLD_PMF.sum()
-    age = np.where(
-        older,
-        _OLD_AGES[np.minimum(np.searchsorted(old_cdf, u), len(_OLD_AGES) - 1)],
-        _YOUNG_AGES[np.minimum(np.searchsorted(young_cdf, u), len(_YOUNG_AGES) - 1)],
-    ).astype(np.int64)
-    t["age"] = age
+    def chance(self, log_odds: FloatArray | float) -> BoolArray:
+        """Draw a Bernoulli outcome per client with these log-odds."""
+        return self.rng.random(self.n) < _expit(np.asarray(log_odds, dtype=np.float64))
 
-    # Older clients and clients with little human capital stay longer (report §1.1).
-    lt_shift = np.array([r.long_term for r in regions])[reg]
-    x = _C_LONG_TERM + lt_shift + _LT_AGE_SLOPE * (age - 45) / 10 + _LT_HUMAN_CAPITAL * h
-    long_term = (rng.random(n) < _expit(x)) & (age >= 20)
-    extra_years = rng.gamma(1.3, 1.2 + 0.11 * (age - 20))
-    months = np.where(
-        long_term,
-        np.minimum(24 + np.floor(extra_years * 12), (age - 18) * 12),
-        np.floor(rng.random(n) * np.minimum(24, (age - 18) * 12 + 1)),
-    ).astype(np.int64)
-    t["months_on_assistance"] = months
+    def regional(self, attribute: str) -> FloatArray:
+        return np.array([getattr(r, attribute) for r in self.regions], dtype=np.float64)[self.reg]
 
-    couple = rng.random(n) < _expit(-1.7 + 1.0 * nw + 0.4 * west + 0.01 * (age - 40))
-    t["household"] = couple.astype(np.int8)
-    # Children under 18 only; a parent was 18-45 when the youngest was born.
-    lo, hi = np.clip(age - 45, 0, 17), np.minimum(17, age - 18)
-    base = np.where(couple, 0.65, np.where(female, 0.55, 0.07))
-    age_factor = np.interp(age, [18, 25, 45, 55, 62], [0.25, 1.0, 1.0, 0.3, 0.0]) * (lo <= hi)
-    has_children = rng.random(n) < base * age_factor
-    extra_children = np.minimum(rng.poisson(0.5 + 0.6 * nw), 7)
-    children = np.where(has_children, 1 + extra_children, 0).astype(np.int64)
-    youngest = lo + np.floor(rng.random(n) * np.maximum(hi - lo + 1, 1)).astype(np.int64)
-    t["children"] = children
-    t["youngest_child_age"] = np.where(has_children, youngest, 0)
-    t["_absent_youngest_child_age"] = ~has_children
+    def run(self) -> dict[str, npt.NDArray[Any]]:
+        self.demography()
+        self.household()
+        self.language_and_education()
+        self.health_and_drive()
+        self.conditions()
+        self.work_history()
+        self.interests()
+        self.zrm()
+        offsets = np.cumsum([0] + [len(r.neighbourhoods) for r in self.regions])
+        sizes = np.diff(offsets)[self.reg]
+        local = np.floor(self.rng.random(self.n) * sizes).astype(np.int64)
+        self.t["neighbourhood"] = offsets[self.reg] + local
+        return self.t
 
-    u = rng.random(n)
-    lang = np.zeros(n, dtype=np.int64)
-    for code, background in enumerate(("none", "western", "non_western")):
-        shares = _LANG_SHARES[background]
-        probs = np.array([shares.get(c, 0.0) for c in _LANG_COMBOS])
-        cdf = np.cumsum(probs) / probs.sum()
-        pick = np.minimum(np.searchsorted(cdf, u), len(_LANG_COMBOS) - 1)
-        lang = np.where(mig == code, pick, lang)
-    t["other_languages"] = lang
-    dutch_at_home = nw & (lang == 0)
+    def demography(self) -> None:
+        n, rng, t = self.n, self.rng, self.t
+        u = rng.random(n)
+        p_female = CALIBRATION_TARGETS["female"].value
+        gender = np.where(u < p_female, 0, np.where(u < p_female + _P_OTHER_GENDER, 2, 1))
+        self.female = gender == 0
+        t["gender"] = gender.astype(np.int8)
 
-    edu = 0.8 * h + 0.6 * rng.standard_normal(n) - 0.45 * nw + 0.15 * west - 0.008 * (age - 40)
-    t["education"] = _ordinal(edu, (0.07, 0.15, 0.20, 0.08, 0.15, 0.08, 0.10, 0.07, 0.07, 0.03))
-    dutch = (
-        np.where(nw, -0.4, np.where(west, 0.8, 2.6))
-        + 0.5 * h
-        + 0.8 * rng.standard_normal(n)
-        + 2.2 * dutch_at_home
-        - 0.012 * (age - 40) * nw
-    )
-    t["dutch_level"] = np.searchsorted([-1.6, -0.9, -0.2, 0.5, 1.1, 1.9], dutch).astype(np.int8)
+        p_nw = _expit(_C_NON_WESTERN + self.regional("non_western"))
+        u = rng.random(n)
+        mig = np.where(u < p_nw, 2, np.where(u < p_nw + (1 - p_nw) * _P_WESTERN_OF_REST, 1, 0))
+        self.nw, self.west = mig == 2, mig == 1
+        t["migration_background"] = mig.astype(np.int8)
 
-    psych = _ordinal(-0.85 * w + 0.53 * rng.standard_normal(n), (0.45, 0.25, 0.20, 0.10))
-    phys = _ordinal(
-        -0.6 * w + 0.035 * (age - 45) + 0.75 * rng.standard_normal(n), (0.55, 0.33, 0.12)
-    )
-    t["psych_complaints"], t["physical_limitations"] = psych, phys
-    cap_x = (
-        1.4 + 0.9 * w - 0.9 * (phys == 2) - 0.35 * (phys == 1) - 1.0 * (psych == 3)
-        - 0.35 * (psych == 2) - 0.02 * (age - 45) + 0.5 * rng.standard_normal(n)
-    )  # fmt: skip
-    capacity = (np.rint(10 * _expit(cap_x)) * 10).astype(np.int64)
-    disabled = (capacity <= 10) & (rng.random(n) < 0.6)
-    capacity = np.where(disabled, 0, capacity)
-    t["work_capacity_pct"], t["fully_disabled"] = capacity, disabled
+        older = self.chance(_C_OLDER + self.regional("older"))
+        u = rng.random(n)
+        young_cdf = np.cumsum(_YOUNG_PMF) / _YOUNG_PMF.sum()
+        old_cdf = np.cumsum(_OLD_PMF) / _OLD_PMF.sum()
+        age = np.where(
+            older,
+            _OLD_AGES[np.minimum(np.searchsorted(old_cdf, u), len(_OLD_AGES) - 1)],
+            _YOUNG_AGES[np.minimum(np.searchsorted(young_cdf, u), len(_YOUNG_AGES) - 1)],
+        ).astype(np.int64)
+        self.age = t["age"] = age
 
-    motivation = _ordinal(m + 0.45 * rng.standard_normal(n), (0.10, 0.25, 0.35, 0.30))
-    t["motivation"] = motivation
-    x = 0.2 + 1.1 * m + 0.4 * w - 0.08 * np.maximum(age - 55, 0) - 2.0 * disabled
-    t["wants_paid_work"] = rng.random(n) < _expit(x)
-    t["social_skills"] = _ordinal(s + 0.5 * rng.standard_normal(n), (0.30, 0.45, 0.25))
-    ind = 0.5 * s + 0.5 * w + 0.3 * h + 0.7 * rng.standard_normal(n)
-    t["independence"] = _ordinal(ind, (0.30, 0.45, 0.25))
-    t["can_work_in_group"] = rng.random(n) < _expit(0.6 + 1.2 * s + 0.4 * w)
-    x = -0.3 + 0.6 * m + 0.5 * (psych >= 1) + 0.3 * (phys >= 1)
-    t["has_help_question"] = rng.random(n) < _expit(x)
+        # Older clients and clients with little human capital stay longer (report §1.1).
+        x = (
+            _C_LONG_TERM
+            + self.regional("long_term")
+            + _LT_AGE_SLOPE * (age - 45) / 10
+            + _LT_HUMAN_CAPITAL * self.h
+        )
+        long_term = self.chance(x) & (age >= 20)
+        extra_years = rng.gamma(1.3, 1.2 + 0.11 * (age - 20))
+        months = np.where(
+            long_term,
+            np.minimum(24 + np.floor(extra_years * 12), (age - 18) * 12),
+            np.floor(rng.random(n) * np.minimum(24, (age - 18) * 12 + 1)),
+        ).astype(np.int64)
+        self.months = t["months_on_assistance"] = months
 
-    # The Participatieladder follows health, drive, social strength, capacity and duration.
-    ladder_x = (
-        0.5 * w + 0.35 * m + 0.3 * s + 0.25 * h + 1.5 * (capacity / 100 - 0.6)
-        - 0.25 * np.log1p(months / 12) + 0.6 * rng.standard_normal(n)
-    )  # fmt: skip
-    ladder = 1 + np.searchsorted([-1.93, -0.59, 0.42, 1.32, 1.73], ladder_x)
-    ladder = np.where(disabled, np.minimum(ladder, 2), ladder).astype(np.int64)
-    t["participation_ladder"] = ladder
+    def household(self) -> None:
+        n, rng, t, age = self.n, self.rng, self.t, self.age
+        self.couple = self.chance(-1.7 + 1.0 * self.nw + 0.4 * self.west + 0.01 * (age - 40))
+        t["household"] = self.couple.astype(np.int8)
+        # Children under 18 only; a parent was 18-45 when the youngest was born.
+        lo, hi = np.clip(age - 45, 0, 17), np.minimum(17, age - 18)
+        base = np.where(self.couple, 0.65, np.where(self.female, 0.55, 0.07))
+        by_age = np.interp(age, [18, 25, 45, 55, 62], [0.25, 1.0, 1.0, 0.3, 0.0]) * (lo <= hi)
+        has_children = rng.random(n) < base * by_age
+        extra_children = np.minimum(rng.poisson(0.5 + 0.6 * self.nw), 7)
+        t["children"] = np.where(has_children, 1 + extra_children, 0).astype(np.int8)
+        youngest = lo + np.floor(rng.random(n) * np.maximum(hi - lo + 1, 1)).astype(np.int64)
+        t["youngest_child_age"] = np.where(has_children, youngest, 0).astype(np.int8)
+        t["_absent_youngest_child_age"] = ~has_children
+        self.has_children = has_children
+        self.single_parent_young_child = ~self.couple & has_children & (youngest < 5)
 
-    single_parent = ~couple & has_children
-    x = -3.2 + 1.5 * (age >= 60) + 2.0 * (psych == 3) + 3.5 * disabled
-    x = x + 1.2 * (single_parent & (youngest < 5))
-    t["exempt_from_work_obligation"] = rng.random(n) < _expit(x)
-    t["in_other_trajectory"] = rng.random(n) < _expit(-1.8 + 0.3 * (ladder - 3))
-    t["uses_minimum_schemes"] = rng.random(n) < _expit(0.3 + 0.6 * has_children - 0.3 * h)
-    rural = np.array([r.kind == "rural" for r in regions])[reg]
-    x = 0.8 + 0.4 * (gender == 1) + 0.6 * rural - 0.3 * (age >= 60)
-    t["has_transport"] = rng.random(n) < _expit(x)
-    x = -0.3 + 0.4 * m + 0.3 * couple
-    t["has_childcare"] = has_children & (rng.random(n) < _expit(x))
+    def language_and_education(self) -> None:
+        n, rng, t, nw, west = self.n, self.rng, self.t, self.nw, self.west
+        u = rng.random(n)
+        lang = np.zeros(n, dtype=np.int64)
+        for code, background in enumerate(("none", "western", "non_western")):
+            shares = _LANG_SHARES[background]
+            probs = np.array([shares.get(c, 0.0) for c in _LANG_COMBOS])
+            cdf = np.cumsum(probs) / probs.sum()
+            pick = np.minimum(np.searchsorted(cdf, u), len(_LANG_COMBOS) - 1)
+            lang = np.where(t["migration_background"] == code, pick, lang)
+        t["other_languages"] = lang
 
-    p_income = np.select([ladder == 6, ladder == 5], [0.9, 0.4], 0.04)
-    working = rng.random(n) < p_income
-    income = np.exp(np.log(5000) + 0.6 * rng.standard_normal(n))
-    t["part_time_income_eur"] = np.where(working, np.rint(income / 10) * 10, 0.0)
-    x = -2.0 + 0.9 * nw + 0.5 * (female & couple) - 0.7 * h - 0.04 * (age - 30)
-    never = ~working & (rng.random(n) < _expit(x))
-    since = np.minimum(months / 12 + rng.exponential(1.0, n), age - 18)
-    since = np.where(working, 0.0, np.round(since, 1))
-    t["years_since_last_job"] = np.where(never, np.nan, since)
-    frac = _expit(-0.3 + 0.8 * h - 0.5 * female + 0.6 * rng.standard_normal(n))
-    experience = np.round(np.maximum(age - 18 - np.where(never, 0, since), 0) * frac, 1)
-    t["work_experience_years"] = np.where(never, 0.0, experience)
+        edu = 0.8 * self.h + 0.6 * self.normal() - 0.45 * nw + 0.15 * west
+        edu = edu - 0.008 * (self.age - 40)
+        t["education"] = _ordinal(edu, (0.07, 0.15, 0.20, 0.08, 0.15, 0.08, 0.10, 0.07, 0.07, 0.03))
+        dutch = (
+            np.where(nw, -0.4, np.where(west, 0.8, 2.6))
+            + 0.5 * self.h
+            + 0.8 * self.normal()
+            + 2.2 * (nw & (lang == 0))  # Surinamese and Antillean Dutch speakers
+            - 0.012 * (self.age - 40) * nw
+        )
+        levels = np.searchsorted([-1.6, -0.9, -0.2, 0.5, 1.1, 1.9], dutch)
+        t["dutch_level"] = levels.astype(np.int8)
 
-    mask = np.zeros(n, dtype=np.int64)
-    for bit, name in enumerate(INTERESTS):
-        b0, f, a50, hc, nwx, kids = _INTEREST_MODEL[name]
-        x = b0 + f * female + a50 * (age >= 50) + hc * h + nwx * nw + kids * has_children
-        mask |= (rng.random(n) < _expit(x)).astype(np.int64) << bit
-    t["interests"] = mask
+    def health_and_drive(self) -> None:
+        t, age, h, w, s, m = self.t, self.age, self.h, self.w, self.s, self.m
+        psych = _ordinal(-0.85 * w + 0.53 * self.normal(), (0.45, 0.25, 0.20, 0.10))
+        phys = _ordinal(-0.6 * w + 0.035 * (age - 45) + 0.75 * self.normal(), (0.55, 0.33, 0.12))
+        self.psych, self.phys = t["psych_complaints"], t["physical_limitations"] = psych, phys
+        cap_x = (
+            1.4 + 0.9 * w - 0.9 * (phys == 2) - 0.35 * (phys == 1) - 1.0 * (psych == 3)
+            - 0.35 * (psych == 2) - 0.02 * (age - 45) + 0.5 * self.normal()
+        )  # fmt: skip
+        capacity = (np.rint(10 * _expit(cap_x)) * 10).astype(np.int16)
+        disabled = (capacity <= 10) & (self.rng.random(self.n) < 0.6)
+        capacity = np.where(disabled, 0, capacity)
+        t["work_capacity_pct"], self.disabled = capacity, disabled
+        t["fully_disabled"] = disabled
 
-    zrm = {
-        "finances": (2.6 + 0.4 * (w + h) / 2, 0.6),
-        "work_education": (1.0 + 0.55 * (ladder - 1), 0.5),
-        "time_use": (2.0 + 0.4 * (ladder - 1) + 0.3 * m, 0.6),
-        "housing": (4.0 + 0.4 * w, 0.7),
-        "domestic_relations": (3.8 + 0.4 * s + 0.3 * w, 0.7),
-        "mental_health": (np.array([4.5, 3.6, 2.8, 1.8])[psych], 0.5),
-        "physical_health": (np.array([4.3, 3.3, 2.2])[phys], 0.5),
-        "substance_use": (4.4 + 0.4 * w, 0.8),
-        "basic_adl": (4.7 + 0.3 * w - 0.8 * (phys == 2), 0.4),
-        "instrumental_adl": (4.0 + 0.4 * w + 0.3 * h, 0.6),
-        "social_network": (3.2 + 0.7 * s, 0.7),
-        "community_participation": (1.8 + 0.45 * (ladder - 1) + 0.3 * s, 0.6),
-        "justice": (4.6 + 0.0 * w, 0.7),
-    }
-    for domain in ZRM_DOMAINS:
-        mu, sd = zrm[domain]
-        # On assistance, Financiën is at most 3 (4 = basic needs met without benefits).
-        top = 3 if domain == "finances" else 5
-        score = np.clip(np.rint(mu + sd * rng.standard_normal(n)), 1, top)
-        t[f"zrm_{domain}"] = score.astype(np.int64)
+        t["motivation"] = _ordinal(m + 0.45 * self.normal(), (0.10, 0.25, 0.35, 0.30))
+        x = 0.2 + 1.1 * m + 0.4 * w - 0.08 * np.maximum(age - 55, 0) - 2.0 * disabled
+        t["wants_paid_work"] = self.chance(x)
+        t["social_skills"] = _ordinal(s + 0.5 * self.normal(), (0.30, 0.45, 0.25))
+        ind = 0.5 * s + 0.5 * w + 0.3 * h + 0.7 * self.normal()
+        t["independence"] = _ordinal(ind, (0.30, 0.45, 0.25))
+        t["can_work_in_group"] = self.chance(0.6 + 1.2 * s + 0.4 * w)
+        t["has_help_question"] = self.chance(
+            -0.3 + 0.6 * m + 0.5 * (psych >= 1) + 0.3 * (phys >= 1)
+        )
 
-    offsets = np.cumsum([0] + [len(r.neighbourhoods) for r in regions])
-    sizes = np.diff(offsets)[reg]
-    t["neighbourhood"] = offsets[reg] + np.floor(rng.random(n) * sizes).astype(np.int64)
-    return t
+        # The Participatieladder follows health, drive, social strength, capacity, duration.
+        ladder_x = (
+            0.5 * w + 0.35 * m + 0.3 * s + 0.25 * h + 1.5 * (capacity / 100 - 0.6)
+            - 0.25 * np.log1p(self.months / 12) + 0.6 * self.normal()
+        )  # fmt: skip
+        ladder = 1 + np.searchsorted([-1.93, -0.59, 0.42, 1.32, 1.73], ladder_x)
+        ladder = np.where(disabled, np.minimum(ladder, 2), ladder).astype(np.int8)
+        self.ladder = t["participation_ladder"] = ladder
+
+    def conditions(self) -> None:
+        t, age = self.t, self.age
+        x = -3.2 + 1.5 * (age >= 60) + 2.0 * (self.psych == 3) + 3.5 * self.disabled
+        t["exempt_from_work_obligation"] = self.chance(x + 1.2 * self.single_parent_young_child)
+        t["in_other_trajectory"] = self.chance(-1.8 + 0.3 * (self.ladder - 3))
+        t["uses_minimum_schemes"] = self.chance(0.3 + 0.6 * self.has_children - 0.3 * self.h)
+        rural = self.regional("kind_is_rural")
+        male = t["gender"] == 1
+        t["has_transport"] = self.chance(0.8 + 0.4 * male + 0.6 * rural - 0.3 * (age >= 60))
+        childcare = self.chance(-0.3 + 0.4 * self.m + 0.3 * self.couple)
+        t["has_childcare"] = self.has_children & childcare
+
+    def work_history(self) -> None:
+        t, age, ladder = self.t, self.age, self.ladder
+        working = self.rng.random(self.n) < np.select([ladder == 6, ladder == 5], [0.9, 0.4], 0.04)
+        income = np.exp(np.log(5000) + 0.6 * self.normal())
+        t["part_time_income_eur"] = np.where(working, np.rint(income / 10) * 10, 0.0)
+        x = -2.0 + 0.9 * self.nw + 0.5 * (self.female & self.couple) - 0.7 * self.h
+        never = ~working & self.chance(x - 0.04 * (age - 30))
+        since = np.minimum(self.months / 12 + self.rng.exponential(1.0, self.n), age - 18)
+        since = np.where(working, 0.0, np.round(since, 1))
+        t["years_since_last_job"] = np.where(never, np.nan, since)
+        frac = _expit(-0.3 + 0.8 * self.h - 0.5 * self.female + 0.6 * self.normal())
+        experience = np.round(np.maximum(age - 18 - np.where(never, 0, since), 0) * frac, 1)
+        t["work_experience_years"] = np.where(never, 0.0, experience)
+
+    def interests(self) -> None:
+        mask = np.zeros(self.n, dtype=np.int64)
+        for bit, name in enumerate(INTERESTS):
+            b0, female, aged_50, capital, nw, kids = _INTEREST_MODEL[name]
+            x = b0 + female * self.female + aged_50 * (self.age >= 50) + capital * self.h
+            x = x + nw * self.nw + kids * self.has_children
+            mask |= self.chance(x).astype(np.int64) << bit
+        self.t["interests"] = mask
+
+    def zrm(self) -> None:
+        h, w, s, m, ladder = self.h, self.w, self.s, self.m, self.ladder
+        zrm: dict[str, tuple[FloatArray, float]] = {
+            "finances": (2.6 + 0.4 * (w + h) / 2, 0.6),
+            "work_education": (1.0 + 0.55 * (ladder - 1), 0.5),
+            "time_use": (2.0 + 0.4 * (ladder - 1) + 0.3 * m, 0.6),
+            "housing": (4.0 + 0.4 * w, 0.7),
+            "domestic_relations": (3.8 + 0.4 * s + 0.3 * w, 0.7),
+            "mental_health": (np.array([4.5, 3.6, 2.8, 1.8])[self.psych], 0.5),
+            "physical_health": (np.array([4.3, 3.3, 2.2])[self.phys], 0.5),
+            "substance_use": (4.4 + 0.4 * w, 0.8),
+            "basic_adl": (4.7 + 0.3 * w - 0.8 * (self.phys == 2), 0.4),
+            "instrumental_adl": (4.0 + 0.4 * w + 0.3 * h, 0.6),
+            "social_network": (3.2 + 0.7 * s, 0.7),
+            "community_participation": (1.8 + 0.45 * (ladder - 1) + 0.3 * s, 0.6),
+            "justice": (np.full(self.n, 4.6), 0.7),
+        }
+        for domain in ZRM_DOMAINS:
+            mu, sd = zrm[domain]
+            # On assistance, Financiën is at most 3 (4 = basic needs met without benefits).
+            top = 3 if domain == "finances" else 5
+            score = np.clip(np.rint(mu + sd * self.normal()), 1, top)
+            self.t[f"zrm_{domain}"] = score.astype(np.int8)
 
 
 def _draw_unknown(
@@ -552,11 +600,18 @@ def _draw_unknown(
     return unknown
 
 
-def _string_array(values: npt.NDArray[Any], missing: BoolArray | None) -> pd.Series[str]:
-    series = pd.Series(pd.array(values, dtype="string"), copy=False)
-    if missing is not None and missing.any():
-        series[missing] = pd.NA
-    return series
+def _string_column(labels: list[str], codes: IntArray, missing: BoolArray | None) -> pd.Series[str]:
+    """Build a "string" column by taking labels by code (Arrow does it without a loop)."""
+    taken = pa.array(labels, type=pa.string()).take(pa.array(codes, mask=missing))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), copy=False)
+
+
+def _client_ids(n: int) -> pd.Series[str]:
+    """Return ``syn-0000001``, ``syn-0000002``, ... (at least seven digits)."""
+    numbers = pa.array(np.arange(1, n + 1, dtype=np.int64)).cast(pa.string())
+    padded = pc.utf8_lpad(numbers, max(7, len(str(n))), "0")
+    ids = pc.binary_join_element_wise("syn-", padded, "")
+    return pd.Series(pd.arrays.ArrowStringArray(ids), copy=False)
 
 
 def _list_column(
@@ -596,14 +651,12 @@ def _frame(
     """Assemble the contract DataFrame from truth arrays and unknown masks."""
     none = np.zeros(n, dtype=bool)
     columns: dict[str, pd.Series[Any]] = {}
-    width = max(7, len(str(n)))
-    ids = np.strings.add("syn-", np.strings.zfill(np.arange(1, n + 1).astype(str), width))
-    columns["client_id"] = _string_array(ids, None)
-    names = np.array([r.name for r in regions], dtype=object)
-    columns["municipality"] = _string_array(names[t["_region"]], unknown.get("municipality"))
-    hoods = np.array([h for r in regions for h in r.neighbourhoods], dtype=object)
-    columns["neighbourhood"] = _string_array(
-        hoods[t["neighbourhood"]], unknown.get("neighbourhood")
+    columns["client_id"] = _client_ids(n)
+    names = [r.name for r in regions]
+    columns["municipality"] = _string_column(names, t["_region"], unknown.get("municipality"))
+    hoods = [h for r in regions for h in r.neighbourhoods]
+    columns["neighbourhood"] = _string_column(
+        hoods, t["neighbourhood"], unknown.get("neighbourhood")
     )
     for name in STORED_FIELDS:
         if name in columns:
@@ -613,6 +666,8 @@ def _frame(
         values = t[name]
         if spec.kind is Kind.INT:
             missing = missing | t.get(f"_absent_{name}", none)
+            # Small ints are kept narrow in the truth arrays; widening copies, so the observed
+            # and the truth frame never share a buffer.
             ints = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
             columns[name] = pd.Series(ints, copy=False)
         elif spec.kind is Kind.FLOAT:
@@ -712,7 +767,7 @@ def generate_caseload(
             region = Region(municipality, 1.0, "suburban", 0.0, 0.0, 0.0, _OTHER_NEIGHBOURHOODS)
         regions = (region,)
     rng = np.random.Generator(np.random.PCG64(int(seed)))
-    truth = _draw_truth(n, rng, regions)
+    truth = _Draw(n, rng, regions).run()
     unknown = _draw_unknown(n, rng, rates)
     observed = _frame(truth, unknown, regions, n)
     if not return_truth:

@@ -119,6 +119,42 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:
+    suffix = Path(args.out).suffix
+    if suffix not in (".jsonl", ".csv", ".parquet"):
+        print(
+            f"matchkit: --out {args.out!r}: expected a .jsonl, .csv or .parquet file",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    frame = mk.generate_caseload(args.n, seed=args.seed)
+    caseload = mk.Caseload.from_frame(frame)
+    mk.write_caseload(caseload, args.out)
+    print(f"wrote {len(caseload)} synthetic clients (seed {args.seed}) to {args.out}", file=out)
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
+    import pandas as pd
+
+    catalog = _catalog(args)
+    if args.clients:
+        raise MatchkitError("evaluate needs synthetic truth; --clients is not supported")
+    result = mk.evaluate(catalog, n=args.n, seed=args.seed)
+    with pd.option_context("display.width", 120, "display.max_columns", 20):
+        print(
+            f"Strategies on {result.n} synthetic clients (seed {args.seed}); "
+            "definitions in docs/evaluation.md\n",
+            file=out,
+        )
+        print(result.metrics.round(4).to_string(), file=out)
+        print("\nExpected outcome gain per group, and the gap between groups:\n", file=out)
+        print(result.groups.round(4).to_string(index=False), file=out)
+    if args.out:
+        result.groups.to_csv(args.out, index=False)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = mk.load_catalog()
     print("matchkit demo: the seven approaches of the report\n", file=out)
@@ -164,10 +200,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_recommend)
 
+    p = sub.add_parser("synth", help="write a synthetic caseload (no real client data)")
+    p.add_argument("--n", type=_non_negative_int, required=True, help="number of clients")
+    p.add_argument("--seed", type=_non_negative_int, required=True, help="random seed")
+    p.add_argument("--out", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser(
+        "evaluate", help="compare matching strategies on a synthetic caseload with known outcomes"
+    )
+    p.add_argument("--n", type=_positive_int, default=100_000, help="clients (default 100000)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument("--clients", help=argparse.SUPPRESS)
+    p.add_argument("--out", metavar="FILE", help="also write the group table as CSV")
+    p.set_defaults(func=cmd_evaluate)
+
     return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 0 or more")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -196,6 +258,10 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"matchkit: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
     except MatchkitError as exc:
         print(f"matchkit: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE

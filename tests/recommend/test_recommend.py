@@ -121,7 +121,7 @@ def test_nothing_known_but_age_leaves_rules_to_verify():
     assert top.status == "verify"
     assert top.to_verify == ["wants_paid_work", "can_work_in_group"]
     assert top.coverage == 0.0
-    assert top.score == pytest.approx(0.5)
+    assert top.score == pytest.approx(REC.model.prior)
 
 
 def test_reasons_come_in_dutch_and_english():

@@ -1,0 +1,226 @@
+"""Compare matching strategies on a synthetic caseload with a planted outcome model.
+
+Each strategy picks at most one approach per client from what a case manager would see (the
+observed, partly unknown caseload). The planted outcome model (:mod:`matchkit._outcome`) knows
+the truth: the probability of a good outcome under each approach and under none. A pick only
+counts when the client truly meets the approach's hard rules — a ``verify`` pick for someone
+who turns out not to qualify is turned away at intake. Metrics are defined in
+``docs/evaluation.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matchkit._caseload import Caseload
+from matchkit._catalog import Catalog
+from matchkit._outcome import outcome_probabilities
+from matchkit._recommend import Recommender
+from matchkit._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
+from matchkit._synth import generate_caseload
+
+__all__ = ["STRATEGIES", "Evaluation", "audit_groups", "evaluate", "evaluate_picks"]
+
+STRATEGIES: Final = ("recommender", "rules_only", "similarity_only", "random", "oracle")
+"""The strategies compared by :func:`evaluate`, in report order."""
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of :func:`evaluate`.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        One row per strategy: ``expected_gain``, ``top1_agreement``, ``coverage``,
+        ``verify_share``, ``turned_away``.
+    groups : DataFrame
+        Expected gain per strategy and audit group, with the gap between the levels of each
+        group dimension.
+    picks : dict of str to int array
+        Each strategy's pick per client (approach index, -1 for none).
+    n : int
+        Number of clients.
+    """
+
+    metrics: pd.DataFrame
+    groups: pd.DataFrame
+    picks: dict[str, IntArray]
+    n: int
+
+
+def group_masks(frame: pd.DataFrame) -> dict[str, dict[str, npt.NDArray[np.bool_]]]:
+    """Return the audit groups of a caseload: dimension -> level -> mask.
+
+    Dimensions: gender, age 50+, migration background (non-western or not), single parent.
+    Clients for whom a dimension is unknown fall in its ``unknown`` level.
+    """
+    out: dict[str, dict[str, npt.NDArray[np.bool_]]] = {}
+    gender = frame["gender"].astype(object)
+    out["gender"] = {
+        "female": (gender == "female").to_numpy(bool),
+        "male": (gender == "male").to_numpy(bool),
+        "other": (gender == "other").to_numpy(bool),
+        "unknown": gender.isna().to_numpy(bool),
+    }
+    age = frame["age"].to_numpy(dtype="float64", na_value=np.nan)
+    out["age"] = {"50+": age >= 50, "under 50": age < 50}
+    mig = frame["migration_background"].astype(object)
+    out["migration_background"] = {
+        "non_western": (mig == "non_western").to_numpy(bool),
+        "none or western": mig.isin(["none", "western"]).to_numpy(bool),
+        "unknown": mig.isna().to_numpy(bool),
+    }
+    cols = Caseload(frame, _validated=True).columns
+    sp, known = cols.scalar("single_parent")
+    out["single_parent"] = {
+        "yes": known & (sp == 1),
+        "no": known & (sp == 0),
+        "unknown": ~known,
+    }
+    return {dim: {k: v for k, v in levels.items() if v.any()} for dim, levels in out.items()}
+
+
+def audit_groups(
+    values: dict[str, FloatArray], frame: pd.DataFrame, *, value_name: str = "expected_gain"
+) -> pd.DataFrame:
+    """Mean of per-client values per strategy and audit group, and the gap per dimension.
+
+    Parameters
+    ----------
+    values : dict of str to float array
+        Per-client values (e.g. outcome gain) keyed by strategy or column name.
+    frame : DataFrame
+        The caseload the values belong to (for the group attributes).
+    """
+    rows: list[dict[str, object]] = []
+    for dim, levels in group_masks(frame).items():
+        for level, mask in levels.items():
+            row: dict[str, object] = {"dimension": dim, "group": level, "clients": int(mask.sum())}
+            for name, v in values.items():
+                row[name] = float(v[mask].mean()) if mask.any() else np.nan
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    gaps: list[dict[str, object]] = []
+    for dim, part in table.groupby("dimension", sort=False):
+        known = part[part["group"] != "unknown"]
+        gap: dict[str, object] = {
+            "dimension": dim,
+            "group": "gap (max - min)",
+            "clients": int(known["clients"].sum()),
+        }
+        for name in values:
+            gap[name] = float(known[name].max() - known[name].min())
+        gaps.append(gap)
+    return pd.concat([table, pd.DataFrame(gaps)], ignore_index=True).sort_values(
+        ["dimension"], kind="stable", ignore_index=True
+    )
+
+
+def _random_pick(candidates: npt.NDArray[np.bool_], rng: np.random.Generator) -> IntArray:
+    """Pick uniformly among each row's True columns; -1 for rows with none."""
+    keys = np.where(candidates, rng.random(candidates.shape), -1.0)
+    pick: IntArray = np.argmax(keys, axis=1).astype(np.int64)
+    pick[~candidates.any(axis=1)] = -1
+    return pick
+
+
+def evaluate_picks(
+    picks: IntArray,
+    gain: FloatArray,
+    truly_eligible: npt.NDArray[np.bool_],
+    observed_status: npt.NDArray[np.int8],
+) -> tuple[FloatArray, dict[str, float]]:
+    """Per-client realised gain of a strategy's picks and its summary shares."""
+    n = len(picks)
+    rows = np.arange(n)
+    chosen = picks >= 0
+    safe = np.where(chosen, picks, 0)
+    enters = chosen & truly_eligible[rows, safe]
+    realised = np.where(enters, gain[rows, safe], 0.0)
+    status = np.where(chosen, observed_status[rows, safe], -1)
+    summary = {
+        "expected_gain": float(realised.mean()) if n else 0.0,
+        "coverage": float(chosen.mean()) if n else 0.0,
+        "verify_share": float((status == VERIFY).mean()) if n else 0.0,
+        "turned_away": float((chosen & ~enters).mean()) if n else 0.0,
+    }
+    return realised, summary
+
+
+def evaluate(
+    catalog: Catalog,
+    *,
+    n: int = 100_000,
+    seed: int = 0,
+    model: ScoringModel | None = None,
+    observed: pd.DataFrame | None = None,
+    truth: pd.DataFrame | None = None,
+) -> Evaluation:
+    """Compare matching strategies on a synthetic caseload.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The approaches to choose from. Ids of the report's seven get their planted effect;
+        others a generic one (see ``docs/synthetic.md``).
+    n, seed : int
+        Size and seed of the generated caseload (ignored when ``observed`` and ``truth``
+        are given).
+    model : ScoringModel, optional
+        Scoring parameters of the recommender under test.
+    observed, truth : DataFrame, optional
+        A caseload from ``generate_caseload(..., return_truth=True)``.
+
+    Returns
+    -------
+    Evaluation
+    """
+    if (observed is None) != (truth is None):
+        raise ValueError("give both observed and truth, or neither")
+    if observed is None or truth is None:
+        observed, truth = generate_caseload(n, seed=seed, return_truth=True)
+    rec = Recommender(catalog, model=model)
+    seen = rec.recommend_batch(Caseload.from_frame(observed))
+    true_status = rec.recommend_batch(Caseload.from_frame(truth)).status
+    truly_eligible = true_status == ELIGIBLE
+    probs = outcome_probabilities(truth, catalog.ids)
+    gain = probs[:, :-1] - probs[:, -1:]
+    rng = np.random.Generator(np.random.PCG64(seed + 1))
+
+    open_ = seen.status != INELIGIBLE
+    oracle_gain = np.where(truly_eligible, gain, -np.inf)
+    oracle = np.argmax(oracle_gain, axis=1).astype(np.int64)
+    oracle[~(np.max(oracle_gain, axis=1) > 0)] = -1
+    picks: dict[str, IntArray] = {
+        "recommender": seen.top1(),
+        "rules_only": _random_pick(open_, rng),
+        "similarity_only": np.argmax(seen.score, axis=1).astype(np.int64),
+        "random": rng.integers(0, len(catalog), size=len(seen)).astype(np.int64),
+        "oracle": oracle,
+    }
+    metrics = []
+    realised: dict[str, FloatArray] = {}
+    for name in STRATEGIES:
+        per_client, summary = evaluate_picks(picks[name], gain, truly_eligible, seen.status)
+        realised[name] = per_client
+        summary["top1_agreement"] = float((picks[name] == oracle).mean()) if len(oracle) else 0.0
+        metrics.append({"strategy": name, **summary})
+    table = pd.DataFrame(metrics).set_index("strategy")[
+        ["expected_gain", "top1_agreement", "coverage", "verify_share", "turned_away"]
+    ]
+    return Evaluation(table, audit_groups(realised, observed), picks, len(seen))
+
+
+def strategy_names() -> Sequence[str]:
+    """Return the names of the compared strategies."""
+    return STRATEGIES

@@ -7,14 +7,23 @@ reports every problem of every file at once, naming file, entry and field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
 from matchkit._rules import CompiledRule, compile_rule
@@ -32,7 +41,8 @@ __all__ = [
 ]
 
 _ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
-_SOURCE = re.compile(r"\S")
+SourceText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+"""A reference to where a rule, preference or number comes from (not blank)."""
 
 
 class _Strict(BaseModel):
@@ -53,8 +63,8 @@ class Text(_Strict):
 class Sourced(_Strict):
     """A value with the report section (or other reference) it comes from."""
 
-    value: int | float | str
-    source: str = Field(min_length=1)
+    value: StrictBool | StrictInt | StrictFloat | str
+    source: SourceText
     note: str | None = None
 
 
@@ -64,7 +74,7 @@ class Figure(_Strict):
     label: str = Field(min_length=1)
     value: int | float | str
     unit: str | None = None
-    source: str = Field(min_length=1)
+    source: SourceText
     note: str | None = None
 
 
@@ -72,7 +82,7 @@ class Statement(_Strict):
     """A sourced line of text (a working element, a pitfall)."""
 
     text: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    source: SourceText
 
 
 class Capacity(_Strict):
@@ -117,7 +127,7 @@ class HardRule(_Strict):
 
     id: str = Field(pattern=_ID)
     rule: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    source: SourceText
     reason: Text
     justification: str | None = None
     weight: float = Field(default=1.0, gt=0)
@@ -132,7 +142,7 @@ class TargetEntry(_Strict):
     prefer: dict[str, Any] | None = None
     tolerance: float = Field(default=0.0, ge=0)
     weight: float = Field(default=1.0, gt=0)
-    source: str = Field(min_length=1)
+    source: SourceText
     label: Text
 
     @model_validator(mode="after")
@@ -155,7 +165,7 @@ class Approach(_Strict):
 
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    source: SourceText
     description: Text
     municipalities: list[str] = Field(min_length=1)
     executor: str = Field(min_length=1)

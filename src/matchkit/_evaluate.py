@@ -111,10 +111,10 @@ def audit_groups(
             rows.append(row)
     table = pd.DataFrame(rows)
     gaps: list[dict[str, object]] = []
-    for dim, part in table.groupby("dimension", sort=False):
+    for dimension, part in table.groupby("dimension", sort=False):
         known = part[part["group"] != "unknown"]
         gap: dict[str, object] = {
-            "dimension": dim,
+            "dimension": str(dimension),
             "group": "gap (max - min)",
             "clients": int(known["clients"].sum()),
         }

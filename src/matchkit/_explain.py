@@ -109,11 +109,9 @@ def render_reasons(
             out.append(_T[key][lang].format(items="; ".join(items[:3])))
     if coverage < 0.999:
         out.append(_T["coverage"][lang].format(pct=round(100 * coverage)))
-    for rule, compiled, state in zip(
-        approach.rules, approach.compiled_rules, rule_state, strict=True
-    ):
+    for rule, compiled in zip(approach.rules, approach.compiled_rules, strict=True):
         sensitive = sorted(f for f in compiled.fields if FIELDS[f].sensitive)
-        if sensitive and state >= 0:
+        if sensitive:
             out.append(
                 _T["sensitive"][lang].format(
                     rule=rule.id,

@@ -146,7 +146,6 @@ APPROACH_IDS: Final[tuple[str, ...]] = tuple(PLANTED_EFFECTS)
 _BASELINE_INTERCEPT: Final = -0.86  # tuned: mean baseline of long-term clients ~ 0.10
 _REGION_SHIFT: Final = {"rural": 0.3, "suburban": 0.0, "midsize": -0.3, "student_city": -0.3}
 _NEEDED: Final = tuple(n for n in STORED_FIELDS if n not in ("client_id", "neighbourhood"))
-_MAY_BE_ABSENT: Final = frozenset({"youngest_child_age", "years_since_last_job"})
 
 
 class _Facts:
@@ -161,9 +160,17 @@ class _Facts:
             )
         self.n = len(frame)
         self._frame = frame
+        # Absent by nature: no youngest child without children, no last job without work.
+        absent_ok = {
+            "youngest_child_age": (frame["children"] == 0).fillna(False).to_numpy(dtype=bool),
+            "years_since_last_job": (frame["work_experience_years"] == 0).to_numpy(dtype=bool),
+        }
         for name in _NEEDED:
-            unknown = int(frame[name].isna().sum())
-            if unknown and name not in _MAY_BE_ABSENT:
+            missing_values = frame[name].isna().to_numpy(dtype=bool)
+            if name in absent_ok:
+                missing_values &= ~absent_ok[name]
+            unknown = int(missing_values.sum())
+            if unknown:
                 raise ValueError(
                     f"column {name!r} has {unknown} unknown value(s); outcomes depend on true "
                     "values, so pass the truth frame of generate_caseload(..., "
@@ -194,8 +201,10 @@ class _Facts:
 
     def region_shift(self) -> FloatArray:
         kinds = {r.name: _REGION_SHIFT[r.kind] for r in REGIONS}
-        names = self._frame["municipality"].astype(object).tolist()
-        return np.fromiter((kinds.get(x, 0.0) for x in names), dtype=np.float64, count=self.n)
+        municipality = pd.Categorical(self._frame["municipality"])
+        shifts = np.array([kinds.get(str(c), 0.0) for c in municipality.categories] + [0.0])
+        out: FloatArray = shifts[municipality.codes]
+        return out
 
     def zrm(self) -> FloatArray:
         return np.column_stack([self.num(c) for c in ZRM_COLUMNS])

@@ -335,6 +335,11 @@ def _check_arguments(
             f"municipality={municipality!r} is not allowed; expected a municipality name "
             "or None for the national mix"
         )
+    if unknown_rates is not None and not isinstance(unknown_rates, Mapping):
+        raise TypeError(
+            f"unknown_rates={unknown_rates!r} is not allowed; expected a mapping of field "
+            "name to a number from 0 to 1"
+        )
     rates = dict(DEFAULT_UNKNOWN_RATES)
     for name, rate in (unknown_rates or {}).items():
         if name in _REQUIRED:
@@ -727,7 +732,8 @@ def generate_caseload(
         are required and cannot be made unknown.
     municipality : str, optional
         Draw every client from this municipality. A name in :data:`REGIONS` brings its own
-        mix; another name gets the national intercepts and generic neighbourhoods. ``None``
+        mix (matched case-insensitively); another name gets the national intercepts and
+        generic neighbourhoods. ``None``
         draws the national mix of :data:`REGIONS`, the one the calibration targets hold for.
     return_truth : bool, default False
         Also return the complete truth frame, before facts were hidden.
@@ -745,7 +751,7 @@ def generate_caseload(
         For a negative ``n`` or ``seed``, an empty municipality name, or an unknown rate that
         names a non-field, a required field, or lies outside [0, 1].
     TypeError
-        When ``n`` is not a whole number.
+        When ``n`` is not a whole number or ``unknown_rates`` not a mapping.
 
     Examples
     --------

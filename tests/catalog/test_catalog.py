@@ -338,22 +338,11 @@ MALFORMED = [
         _places(True),
         ["capacity", "places", "True"],
         id="places-as-boolean",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="src bug: Sourced.value is `int | float | str`, so pydantic coerces YAML "
-            "`true` to the int 1 before Capacity._places_is_count runs; the catalog loads with "
-            "1 place",
-        ),
     ),
     pytest.param(
         lambda d: d["rules"][0].update(source="   "),
         ["rules.0.source"],
         id="blank-source",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="src bug: sources are Field(min_length=1), so a whitespace-only source is "
-            "accepted; _catalog._SOURCE (a non-blank pattern) is defined but never used",
-        ),
     ),
     pytest.param(lambda d: d.update(id="Energie Box"), ["id", "pattern"], id="id-not-a-slug"),
     pytest.param(
@@ -537,12 +526,6 @@ def test_the_justification_is_shown_in_every_explanation_that_uses_the_rule(
     assert any(JUSTIFICATION in reason for reason in r.reasons), r.reasons
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: _explain.render_reasons shows the justification only when the rule is "
-    "true or false (state >= 0); when gender is unknown the client is asked to verify gender "
-    "at intake without being told why",
-)
 def test_the_justification_is_shown_when_the_sensitive_field_is_to_be_verified(gendered_catalog):
     [r] = mk.Recommender(gendered_catalog).recommend(_client(None), include_ineligible=True)
     assert r.status == "verify"

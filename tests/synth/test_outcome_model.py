@@ -233,3 +233,11 @@ def test_the_planted_lifts_are_what_calibration_gives():
     solved = {approach_id: calibrate_lift(truth, approach_id) for approach_id in SEVEN}
     planted = {approach_id: PLANTED_EFFECTS[approach_id].lift for approach_id in SEVEN}
     assert solved == pytest.approx(planted, abs=0.1)
+
+
+def test_an_unknown_youngest_child_age_of_a_parent_is_refused(truth):
+    frame = truth.copy()
+    parent = frame.index[frame["children"] > 0][0]
+    frame.loc[parent, "youngest_child_age"] = pd.NA
+    with pytest.raises(ValueError, match="youngest_child_age"):
+        outcome_probabilities(frame, ["top"])

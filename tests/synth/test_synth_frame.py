@@ -247,6 +247,16 @@ def test_a_count_that_is_not_a_whole_number_is_a_type_error(n):
         generate_caseload(n)
 
 
+def test_unknown_rates_that_are_not_a_mapping_are_a_type_error():
+    with pytest.raises(TypeError, match="expected a mapping"):
+        generate_caseload(10, unknown_rates=[("motivation", 0.1)])
+
+
+def test_a_known_municipality_is_matched_case_insensitively():
+    frame = generate_caseload(50, seed=1, municipality="sittard-geleen")
+    assert (frame["municipality"] == "Sittard-Geleen").all()
+
+
 @settings(max_examples=25)
 @given(n=st.integers(0, 60), seed=st.integers(0, 2**63))
 def test_small_caseloads_keep_every_invariant(n, seed):

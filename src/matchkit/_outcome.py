@@ -168,7 +168,7 @@ class _Facts:
         for name in _NEEDED:
             missing_values = frame[name].isna().to_numpy(dtype=bool)
             if name in absent_ok:
-                missing_values &= ~absent_ok[name]
+                missing_values = missing_values & ~absent_ok[name]
             unknown = int(missing_values.sum())
             if unknown:
                 raise ValueError(

@@ -32,6 +32,7 @@ from matchkit._scoring import (
     contributions,
     evaluate_approach,
     evidence_weights,
+    match_criteria,
 )
 
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
@@ -99,7 +100,8 @@ class BatchResult:
     approach_ids : list of str
     status : int8 array (n, m)
         0 ineligible, 1 verify, 2 eligible.
-    score, coverage : float arrays (n, m)
+    score : float64 array (n, m)
+    coverage : float32 array (n, m)
     rank : int16 array (n, m)
         1.. among non-ineligible approaches of each client; 0 for ineligible.
     """
@@ -117,16 +119,10 @@ class BatchResult:
         self.model = model
         self.evidence = list(evidence)
         self.approach_ids = catalog.ids
-        n, m = len(caseload), len(catalog)
-        self.status = np.empty((n, m), dtype=np.int8)
-        self.score = np.empty((n, m))
-        self.coverage = np.empty((n, m))
-        for j, ev in enumerate(evaluations):
-            self.status[:, j] = ev.status
-            self.score[:, j] = ev.score
-            self.coverage[:, j] = ev.coverage
+        self.status = np.column_stack([ev.status for ev in evaluations])
+        self.score = np.column_stack([ev.score for ev in evaluations])
+        self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
-        self._target = [ev.target_match.astype(np.float32) for ev in evaluations]
         self.rank = _rank(self.status, self.score)
 
     def __len__(self) -> int:
@@ -186,11 +182,14 @@ class BatchResult:
         if include_ineligible:
             order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
         out = []
+        one = self.caseload.select(np.arange(len(self)) == row).columns
         for j in order:
             approach = self.catalog.approaches[j]
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
-            target_match = self._target[j][row].astype(np.float64)
+            # Target matches are not kept per client (they would dominate memory at scale);
+            # the same computation is repeated for the rows being explained.
+            target_match = match_criteria(approach, one)[1][0]
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )

@@ -110,14 +110,14 @@ class ApproachEvaluation:
         0 ineligible, 1 verify, 2 eligible.
     rule_state : int8 array (n, n_rules)
         Per hard rule: 1 true, 0 false, -1 unknown.
-    target_match : float array (n, n_target)
-        Match in [0, 1] of each preference, NaN where unknown.
     score, coverage : float arrays (n,)
+
+    Target matches are not kept (they would dominate memory at scale); they are recomputed
+    with :func:`match_criteria` for the clients being explained.
     """
 
     status: npt.NDArray[np.int8]
     rule_state: npt.NDArray[np.int8]
-    target_match: FloatArray
     score: FloatArray
     coverage: FloatArray
 
@@ -151,6 +151,23 @@ def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     return np.asarray(match, dtype=np.float64)
 
 
+def _criteria(
+    approach: Approach, cols: CaseloadColumns
+) -> tuple[list[npt.NDArray[np.int8]], list[FloatArray]]:
+    states = []
+    for compiled in approach.compiled_rules:
+        tri = compiled.evaluate(cols)
+        states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
+    matches = []
+    for entry, compiled_t in zip(approach.target, approach.compiled_target, strict=True):
+        if compiled_t is not None:
+            tri = compiled_t.evaluate(cols)
+            matches.append(np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan)))
+        else:
+            matches.append(graded_match(entry, cols))
+    return states, matches
+
+
 def match_criteria(
     approach: Approach, cols: CaseloadColumns
 ) -> tuple[npt.NDArray[np.int8], FloatArray]:
@@ -163,21 +180,10 @@ def match_criteria(
     target_match : float array (n, n_target)
         Match in [0, 1], NaN where unknown.
     """
+    states, matches = _criteria(approach, cols)
     n = cols.n
-    rule_state = np.full((n, len(approach.rules)), -1, dtype=np.int8)
-    for j, compiled in enumerate(approach.compiled_rules):
-        tri = compiled.evaluate(cols)
-        rule_state[tri.true, j] = 1
-        rule_state[tri.false, j] = 0
-    target_match = np.full((n, len(approach.target)), np.nan)
-    for k, (entry, compiled_t) in enumerate(
-        zip(approach.target, approach.compiled_target, strict=True)
-    ):
-        if compiled_t is not None:
-            tri = compiled_t.evaluate(cols)
-            target_match[:, k] = np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan))
-        else:
-            target_match[:, k] = graded_match(entry, cols)
+    rule_state = np.column_stack(states) if states else np.empty((n, 0), dtype=np.int8)
+    target_match = np.column_stack(matches) if matches else np.empty((n, 0))
     return rule_state, target_match
 
 
@@ -215,25 +221,31 @@ def evaluate_approach(
     approach: Approach, cols: CaseloadColumns, model: ScoringModel, evidence: Evidence
 ) -> ApproachEvaluation:
     """Evaluate the hard rules and the target profile of one approach on a caseload."""
-    rule_state, target_match = match_criteria(approach, cols)
+    states, matches = _criteria(approach, cols)
     # Accumulate item by item, not with a matrix product: BLAS may sum in a different order
     # for different batch sizes, and one client must get exactly its batch result.
     num = np.zeros(cols.n)
     den = np.zeros(cols.n)
-    for j, v in enumerate(evidence.rules):
-        num += v * (rule_state[:, j] == 1)
-        den += v * (rule_state[:, j] >= 0)
-    for k, v in enumerate(evidence.target):
-        known = ~np.isnan(target_match[:, k])
-        num += v * np.where(known, target_match[:, k], 0.0)
+    any_false = np.zeros(cols.n, dtype=bool)
+    all_true = np.ones(cols.n, dtype=bool)
+    for v, state in zip(evidence.rules, states, strict=True):
+        true = state == 1
+        num += v * true
+        den += v * (state >= 0)
+        all_true &= true
+        any_false |= state == 0
+    for v, match in zip(evidence.target, matches, strict=True):
+        known = ~np.isnan(match)
+        num += v * np.where(known, match, 0.0)
         den += v * known
     score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
     total = evidence.total
     coverage = den / total if total > 0 else np.ones(cols.n)
     status = np.full(cols.n, VERIFY, dtype=np.int8)
-    status[(rule_state == 1).all(axis=1)] = ELIGIBLE
-    status[(rule_state == 0).any(axis=1)] = INELIGIBLE
-    return ApproachEvaluation(status, rule_state, target_match, score, coverage)
+    status[all_true] = ELIGIBLE
+    status[any_false] = INELIGIBLE
+    rule_state = np.column_stack(states) if states else np.empty((cols.n, 0), dtype=np.int8)
+    return ApproachEvaluation(status, rule_state, score, coverage)
 
 
 def contributions(

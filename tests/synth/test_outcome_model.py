@@ -169,8 +169,9 @@ def test_the_baseline_is_lower_with_little_education_and_work_experience(truth):
     low = baseline_probability(changed(truth, everyone, education="primary"))
     high = baseline_probability(changed(truth, everyone, education="mbo3"))
     assert (low < high).all()
-    short = baseline_probability(changed(truth, everyone, work_experience_years=0.5))
-    long = baseline_probability(changed(truth, everyone, work_experience_years=10.0))
+    worked = truth["years_since_last_job"].notna()
+    short = baseline_probability(changed(truth, worked, work_experience_years=0.5))
+    long = baseline_probability(changed(truth, worked, work_experience_years=10.0))
     assert (short < long).all()
 
 

@@ -1,0 +1,360 @@
+"""The exact transportation problem behind caseload planning, solved with HiGHS.
+
+Over the candidate pairs only, maximise ``sum s_ij x_ij`` subject to ``sum_j x_ij <= 1``
+(a client gets at most one approach) and ``sum_i x_ij <= c_j`` (places). The constraint
+matrix is the incidence matrix of a bipartite graph, so it is totally unimodular: with
+integer capacities every vertex of the LP is integral and an LP solve (simplex, which
+returns a vertex) is an exact integer solve. Integrality is still checked; a MILP is the
+fallback.
+
+Three exact reductions keep large caseloads fast:
+
+* **Pruning.** With ``T = sum_j c_j`` places in all, a pair whose client ranks ``T``-th or
+  lower in its approach's column (score descending, client index ascending) can be dropped:
+  if it were used, one of the ``T`` better-ranked clients would be unassigned and could
+  take the place without lowering the total or changing the count.
+* **Column generation.** A big LP starts from each client's two best pairs; pairs with a
+  positive reduced cost under the LP duals are added until none is left, which certifies
+  optimality over all kept pairs.
+* **Prices from the primal.** The capacity prices are not HiGHS's marginals, which are one
+  arbitrary point of a non-unique dual on these degenerate LPs, but the least optimal dual,
+  computed exactly from the integral optimum by a longest-path pass over the approaches
+  (see :func:`capacity_prices`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from matchkit._assign_problem import Pairs
+from matchkit.errors import AssignmentError
+
+Index = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+Vector = npt.NDArray[np.float64]
+
+#: HiGHS's default primal and dual feasibility tolerance; scores closer than this tie.
+TOL = 1e-7
+#: Above this many kept pairs the LP is solved by column generation.
+_COLGEN_FROM = 50_000
+#: Each client's best pairs that seed column generation.
+_SEED_PER_CLIENT = 2
+
+
+@dataclass(frozen=True, eq=False)
+class Optimum:
+    """An optimal assignment of the plain problem, as indices into the pairs."""
+
+    chosen: Index
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class _LP:
+    x: Vector
+    client_dual: Vector  # (n,) non-negative at an optimum of a <= row
+    capacity_dual: Vector  # (m,)
+
+
+def incidence(rows: Index, approach: Index, n_rows: int, n_approaches: int) -> sp.csc_array:
+    """Return the ``(n_rows + n_approaches, k)`` client/approach incidence matrix."""
+    k = rows.size
+    indices = np.empty(2 * k, dtype=np.int64)
+    indices[0::2] = rows
+    indices[1::2] = n_rows + approach
+    return sp.csc_array(
+        (np.ones(2 * k), indices, np.arange(0, 2 * k + 1, 2)),
+        shape=(n_rows + n_approaches, k),
+    )
+
+
+def prune(pairs: Pairs, select: Index, kind: Index | None = None) -> Index:
+    """Keep the pairs of ``select`` that rank within the total capacity in their column.
+
+    Parameters
+    ----------
+    pairs : Pairs
+        The request.
+    select : ndarray of int64
+        Pairs to consider, ascending.
+    kind : ndarray of int64, shape (n_clients,), optional
+        A client type; ranks are then taken per (approach, type), which keeps the argument
+        valid under constraints that count clients per type.
+
+    Returns
+    -------
+    ndarray of int64
+        The kept subset of ``select``, ascending.
+    """
+    places = int(pairs.capacity.sum())
+    approach = pairs.approach[select]
+    key = approach if kind is None else approach * (int(kind.max(initial=0)) + 1) + kind[
+        pairs.client[select]
+    ]
+    if select.size == 0 or np.bincount(key).max() <= places:
+        return select
+    order = np.lexsort((pairs.client[select], -pairs.score[select], key))
+    sorted_key = key[order]
+    rank = np.arange(select.size) - np.searchsorted(sorted_key, sorted_key, side="left")
+    return np.sort(select[order[rank < places]])
+
+
+def solve_lp(
+    pairs: Pairs,
+    select: Index,
+    gain: Vector,
+    *,
+    fill_client: Mask | None = None,
+    fill_approach: Mask | None = None,
+) -> _LP:
+    """Maximise ``gain @ x`` over the pairs ``select`` with HiGHS's simplex.
+
+    ``fill_client`` and ``fill_approach`` turn the matching rows into equalities (the
+    client is assigned, the approach is full).
+    """
+    n, m = pairs.n_clients, pairs.n_approaches
+    client_dual, capacity_dual = np.zeros(n), np.zeros(m)
+    if select.size == 0:
+        return _LP(np.zeros(0), client_dual, capacity_dual)
+    clients, rows = np.unique(pairs.client[select], return_inverse=True)
+    matrix = incidence(rows.astype(np.int64), pairs.approach[select], clients.size, m).tocsr()
+    rhs = np.concatenate([np.ones(clients.size), pairs.capacity.astype(np.float64)])
+    fill = np.concatenate(
+        [
+            np.zeros(clients.size, bool) if fill_client is None else fill_client[clients],
+            np.zeros(m, bool) if fill_approach is None else fill_approach,
+        ]
+    )
+    res = linprog(
+        -gain,
+        A_ub=matrix[~fill],
+        b_ub=rhs[~fill],
+        A_eq=matrix[fill] if fill.any() else None,
+        b_eq=rhs[fill] if fill.any() else None,
+        bounds=(0, None),
+        method="highs-ds",
+    )
+    if res.status != 0:
+        raise AssignmentError(f"HiGHS could not solve the assignment LP: {res.message}")
+    dual = np.empty(fill.size)
+    dual[~fill] = -res.ineqlin.marginals
+    if fill.any():
+        dual[fill] = -res.eqlin.marginals
+    client_dual[clients] = dual[: clients.size]
+    capacity_dual[:] = dual[clients.size :]
+    return _LP(np.asarray(res.x, dtype=np.float64), client_dual, capacity_dual)
+
+
+def solve_milp(
+    pairs: Pairs, select: Index, gain: Vector, extra: list[LinearConstraint] | None = None
+) -> Mask | None:
+    """Maximise ``gain @ x`` over binary ``x`` on ``select``; ``None`` when infeasible."""
+    if select.size == 0:
+        return np.zeros(0, bool)
+    clients, rows = np.unique(pairs.client[select], return_inverse=True)
+    matrix = incidence(
+        rows.astype(np.int64), pairs.approach[select], clients.size, pairs.n_approaches
+    )
+    rhs = np.concatenate([np.ones(clients.size), pairs.capacity.astype(np.float64)])
+    res = milp(
+        -gain,
+        integrality=np.ones(select.size),
+        bounds=Bounds(0, 1),
+        constraints=[LinearConstraint(matrix, -np.inf, rhs), *(extra or [])],
+        # The default relative gap (1e-4) would stop short of the optimum; HiGHS's absolute
+        # gap (1e-6) still ends the search.
+        options={"mip_rel_gap": 0.0},
+    )
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise AssignmentError(f"HiGHS could not solve the assignment MILP: {res.message}")
+    chosen = integral(np.asarray(res.x, dtype=np.float64))
+    if chosen is None:  # pragma: no cover - HiGHS returns integral MILP solutions
+        raise AssignmentError("HiGHS returned a fractional solution to the assignment MILP")
+    return chosen
+
+
+def integral(x: Vector) -> Mask | None:
+    """Return ``x`` as a 0/1 mask, or ``None`` when some entry is not within 1e-6 of 0 or 1."""
+    rounded = np.round(x)
+    if x.size and (np.abs(x - rounded).max() > 1e-6 or rounded.min() < 0 or rounded.max() > 1):
+        return None
+    return rounded > 0.5
+
+
+def _count_bound(pairs: Pairs, select: Index) -> int:
+    """Return an upper bound on how many clients ``select`` can place at all."""
+    per_approach = np.bincount(pairs.approach[select], minlength=pairs.n_approaches)
+    reachable = np.minimum(per_approach, pairs.capacity).sum()
+    return int(min(np.unique(pairs.client[select]).size, reachable))
+
+
+def _seed(pairs: Pairs, select: Index) -> Index:
+    """Each client's best pairs in ``select`` (score descending, approach ascending)."""
+    client = pairs.client[select]
+    order = np.lexsort((pairs.approach[select], -pairs.score[select], client))
+    sorted_client = client[order]
+    rank = np.arange(select.size) - np.searchsorted(sorted_client, sorted_client, side="left")
+    return np.sort(select[order[rank < _SEED_PER_CLIENT]])
+
+
+def _max_score_lp(pairs: Pairs, kept: Index) -> tuple[Index, _LP] | None:
+    """Column generation over ``kept``; the optimum with its duals, or ``None`` if fractional."""
+    select = kept if kept.size <= _COLGEN_FROM else _seed(pairs, kept)
+    while True:
+        lp = solve_lp(pairs, select, pairs.score[select])
+        reduced = (
+            pairs.score[kept]
+            - lp.client_dual[pairs.client[kept]]
+            - lp.capacity_dual[pairs.approach[kept]]
+        )
+        missing = (reduced > TOL) & ~np.isin(kept, select, assume_unique=True)
+        if not missing.any():
+            break
+        select = np.union1d(select, kept[missing])
+    chosen = integral(lp.x)
+    return None if chosen is None else (select[chosen], lp)
+
+
+def _most_placed_lp(pairs: Pairs, kept: Index, chosen: Index, lp: _LP) -> Index:
+    """Among the optimal assignments, one that places the most clients.
+
+    An assignment is optimal exactly when it satisfies complementary slackness with the
+    optimal duals ``lp``: it uses only pairs with zero reduced cost, assigns every client
+    with a positive dual and fills every approach with a positive dual. Those conditions
+    keep the matrix totally unimodular, so maximising the count over them is an LP.
+    """
+    if chosen.size >= _count_bound(pairs, kept):
+        return chosen
+    reduced = (
+        pairs.score[kept] - lp.client_dual[pairs.client[kept]] - lp.capacity_dual[pairs.approach[kept]]
+    )
+    tight = kept[reduced >= -TOL]
+    most = solve_lp(
+        pairs,
+        tight,
+        np.ones(tight.size),
+        fill_client=lp.client_dual > TOL,
+        fill_approach=lp.capacity_dual > TOL,
+    )
+    better = integral(most.x)
+    if better is None or better.sum() <= chosen.size:
+        return chosen
+    candidate = tight[better]
+    # Tolerances could in principle admit a pair that costs score; never trade score away.
+    if pairs.score[candidate].sum() < pairs.score[chosen].sum() - TOL:
+        return chosen
+    return candidate
+
+
+def _most_placed_milp(pairs: Pairs, kept: Index) -> Index:
+    """The MILP fallback: best total first, then the most clients at that total."""
+    best = solve_milp(pairs, kept, pairs.score[kept])
+    assert best is not None  # nobody assigned is always feasible
+    total = float(pairs.score[kept][best].sum())
+    at_total = LinearConstraint(pairs.score[kept][np.newaxis, :], total - TOL, np.inf)
+    most = solve_milp(pairs, kept, np.ones(kept.size), [at_total])
+    return kept[best if most is None else most]
+
+
+def max_score(pairs: Pairs) -> Optimum:
+    """Solve the plain problem exactly.
+
+    Returns the assignment with the highest total score and, among those, the one placing
+    the most clients (clients with an allowed zero-score pair fill places left empty).
+    """
+    kept = prune(pairs, np.arange(pairs.size, dtype=np.int64))
+    found = _max_score_lp(pairs, kept)
+    if found is None:
+        return Optimum(np.sort(_most_placed_milp(pairs, kept)), "highs-milp")
+    chosen, lp = found
+    return Optimum(np.sort(_most_placed_lp(pairs, kept, chosen, lp)), "highs-lp")
+
+
+def max_count(pairs: Pairs, select: Index) -> int:
+    """Return how many clients the pairs ``select`` can place at once, ignoring scores."""
+    flat = Pairs(
+        pairs.n_clients,
+        pairs.n_approaches,
+        pairs.client,
+        pairs.approach,
+        np.zeros(pairs.size),
+        pairs.capacity,
+    )
+    kept = prune(flat, select)
+    lp = solve_lp(pairs, kept, np.ones(kept.size))
+    chosen = integral(lp.x)
+    if chosen is None:
+        chosen = solve_milp(pairs, kept, np.ones(kept.size))
+        assert chosen is not None
+    return int(chosen.sum())
+
+
+def capacity_prices(pairs: Pairs, chosen: Index) -> Vector:
+    """Return, per approach, how much the optimal total rises with one more place.
+
+    ``chosen`` must be an optimal assignment of the plain problem. Among the optimal LP
+    duals the capacity prices form a lattice; its least element is the right derivative
+    of the optimal total in each capacity, which by total unimodularity is exactly the gain
+    from one more place. With ``u_i = s_{i,a(i)} - y_{a(i)}`` for assigned clients and
+    ``u_i = 0`` otherwise, dual feasibility ``u_i + y_j >= s_ij`` reads
+
+        y_j >= s_ij                              (i unassigned)
+        y_j >= y_k + s_ij - s_ik                 (i assigned to k)
+
+    and ``y_j = 0`` where approach ``j`` has a free place. The least solution is a longest
+    path over the m approaches: the best chain "give the new place at j to a client moved
+    from k, whose place goes to ..., ending with an unassigned client".
+    """
+    m = pairs.n_approaches
+    assigned = np.full(pairs.n_clients, -1, dtype=np.int64)
+    assigned[pairs.client[chosen]] = pairs.approach[chosen]
+    own = np.zeros(pairs.n_clients)
+    own[pairs.client[chosen]] = pairs.score[chosen]
+    full = np.bincount(pairs.approach[chosen], minlength=m) >= pairs.capacity
+
+    source = assigned[pairs.client]
+    free = source < 0
+    base = np.zeros(m)
+    np.maximum.at(base, pairs.approach[free], pairs.score[free])
+    move = ~free & (source != pairs.approach)
+    step = np.full((m, m), -np.inf)
+    np.maximum.at(
+        step,
+        (source[move], pairs.approach[move]),
+        pairs.score[move] - own[pairs.client[move]],
+    )
+    base[~full] = 0.0
+    price = base
+    for _ in range(m):  # no positive cycle at an optimum, so m rounds reach the fixed point
+        longer = np.maximum(base, (price[:, np.newaxis] + step).max(axis=0, initial=-np.inf))
+        longer[~full] = 0.0
+        if np.array_equal(longer, price):
+            break
+        price = longer
+    return price
+
+
+def greedy(pairs: Pairs) -> Index:
+    """Assign pairs by score descending (ties: client, then approach) while places last."""
+    order = np.lexsort((pairs.approach, pairs.client, -pairs.score))
+    left = pairs.capacity.tolist()
+    free = [True] * pairs.n_clients
+    places = sum(left)
+    chosen = []
+    clients, approaches = pairs.client[order].tolist(), pairs.approach[order].tolist()
+    for k, i, j in zip(order.tolist(), clients, approaches, strict=True):
+        if places == 0:
+            break
+        if free[i] and left[j] > 0:
+            free[i] = False
+            left[j] -= 1
+            places -= 1
+            chosen.append(k)
+    return np.sort(np.asarray(chosen, dtype=np.int64))

@@ -99,9 +99,7 @@ def _capacity_array(capacity: Any, n_approaches: int) -> npt.NDArray[np.int64]:
             f"score); got shape {array.shape}"
         )
     if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
-        raise AssignmentError(
-            f"capacity must hold non-negative integers; got dtype {array.dtype}"
-        )
+        raise AssignmentError(f"capacity must hold non-negative integers; got dtype {array.dtype}")
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
     if bad.any():

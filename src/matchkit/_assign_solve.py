@@ -93,9 +93,11 @@ def prune(pairs: Pairs, select: Index, kind: Index | None = None) -> Index:
     """
     places = int(pairs.capacity.sum())
     approach = pairs.approach[select]
-    key = approach if kind is None else approach * (int(kind.max(initial=0)) + 1) + kind[
-        pairs.client[select]
-    ]
+    key = (
+        approach
+        if kind is None
+        else approach * (int(kind.max(initial=0)) + 1) + kind[pairs.client[select]]
+    )
     if select.size == 0 or np.bincount(key).max() <= places:
         return select
     order = np.lexsort((pairs.client[select], -pairs.score[select], key))
@@ -204,17 +206,23 @@ def _seed(pairs: Pairs, select: Index) -> Index:
     return np.sort(select[order[rank < _SEED_PER_CLIENT]])
 
 
+def _reduced_cost(pairs: Pairs, select: Index, lp: _LP) -> Vector:
+    """Return ``s_ij - u_i - y_j``: positive where a pair would improve the LP's optimum."""
+    return (
+        pairs.score[select]
+        - lp.client_dual[pairs.client[select]]
+        - lp.capacity_dual[pairs.approach[select]]
+    )
+
+
 def _max_score_lp(pairs: Pairs, kept: Index) -> tuple[Index, _LP] | None:
     """Column generation over ``kept``; the optimum with its duals, or ``None`` if fractional."""
     select = kept if kept.size <= _COLGEN_FROM else _seed(pairs, kept)
     while True:
         lp = solve_lp(pairs, select, pairs.score[select])
-        reduced = (
-            pairs.score[kept]
-            - lp.client_dual[pairs.client[kept]]
-            - lp.capacity_dual[pairs.approach[kept]]
+        missing = (_reduced_cost(pairs, kept, lp) > TOL) & ~np.isin(
+            kept, select, assume_unique=True
         )
-        missing = (reduced > TOL) & ~np.isin(kept, select, assume_unique=True)
         if not missing.any():
             break
         select = np.union1d(select, kept[missing])
@@ -232,10 +240,7 @@ def _most_placed_lp(pairs: Pairs, kept: Index, chosen: Index, lp: _LP) -> Index:
     """
     if chosen.size >= _count_bound(pairs, kept):
         return chosen
-    reduced = (
-        pairs.score[kept] - lp.client_dual[pairs.client[kept]] - lp.capacity_dual[pairs.approach[kept]]
-    )
-    tight = kept[reduced >= -TOL]
+    tight = kept[_reduced_cost(pairs, kept, lp) >= -TOL]
     most = solve_lp(
         pairs,
         tight,
@@ -254,7 +259,7 @@ def _most_placed_lp(pairs: Pairs, kept: Index, chosen: Index, lp: _LP) -> Index:
 
 
 def _most_placed_milp(pairs: Pairs, kept: Index) -> Index:
-    """The MILP fallback: best total first, then the most clients at that total."""
+    """Solve by MILP instead: best total first, then the most clients at that total."""
     best = solve_milp(pairs, kept, pairs.score[kept])
     assert best is not None  # nobody assigned is always feasible
     total = float(pairs.score[kept][best].sum())

@@ -99,6 +99,11 @@ class Caseload:
             self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
         )
 
+    def take(self, rows: Any) -> Caseload:
+        """Return the clients at the given positions, in that order."""
+        part = self._frame.iloc[np.asarray(rows, dtype=np.intp)].reset_index(drop=True)
+        return Caseload(part, _validated=True)
+
     def chunks(self, size: int) -> Iterator[Caseload]:
         """Yield consecutive caseloads of at most ``size`` clients (for bounded memory)."""
         for start in range(0, len(self), size):

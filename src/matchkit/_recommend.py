@@ -176,20 +176,54 @@ class BatchResult:
         lang: Lang = "en",
     ) -> list[Recommendation]:
         """Render the ranked, explained recommendations of one client."""
-        order = [j for j in np.argsort(self.rank[row]) if self.rank[row, j] > 0]
+        matches = self._target_matches(np.array([row]))
+        return self._render(row, [m[0] for m in matches], top, include_ineligible, lang)
+
+    def iter_clients(
+        self,
+        *,
+        top: int | None = None,
+        include_ineligible: bool = False,
+        lang: Lang = "en",
+        chunk_size: int = 2_000,
+    ) -> Iterator[tuple[str, list[Recommendation]]]:
+        """Yield (client_id, recommendations) for every client in order.
+
+        Explanations are computed a chunk of clients at a time, so memory stays bounded.
+        """
+        ids = self.client_ids
+        for start in range(0, len(self), chunk_size):
+            rows = np.arange(start, min(start + chunk_size, len(self)))
+            matches = self._target_matches(rows)
+            for k, row in enumerate(rows):
+                row_matches = [m[k] for m in matches]
+                yield ids[row], self._render(int(row), row_matches, top, include_ineligible, lang)
+
+    def _target_matches(self, rows: npt.NDArray[np.intp]) -> list[npt.NDArray[np.float64]]:
+        # Target matches are not kept per client (they would dominate memory at scale); the
+        # same computation is repeated for the rows being explained.
+        part = self.caseload.take(rows).columns
+        return [match_criteria(a, part)[1] for a in self.catalog.approaches]
+
+    def _render(
+        self,
+        row: int,
+        target_matches: Sequence[npt.NDArray[np.float64]],
+        top: int | None,
+        include_ineligible: bool,
+        lang: Lang,
+    ) -> list[Recommendation]:
+        order = [j for j in np.argsort(self.rank[row], kind="stable") if self.rank[row, j] > 0]
         if top is not None:
             order = order[:top]
         if include_ineligible:
             order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
         out = []
-        one = self.caseload.select(np.arange(len(self)) == row).columns
         for j in order:
             approach = self.catalog.approaches[j]
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
-            # Target matches are not kept per client (they would dominate memory at scale);
-            # the same computation is repeated for the rows being explained.
-            target_match = match_criteria(approach, one)[1][0]
+            target_match = target_matches[j]
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
@@ -215,18 +249,6 @@ class BatchResult:
                 )
             )
         return out
-
-    def iter_clients(
-        self, *, top: int | None = None, include_ineligible: bool = False, lang: Lang = "en"
-    ) -> Iterator[tuple[str, list[Recommendation]]]:
-        """Yield (client_id, recommendations) for every client in order."""
-        for row, cid in enumerate(self.client_ids):
-            yield (
-                cid,
-                self.recommendations(
-                    row, top=top, include_ineligible=include_ineligible, lang=lang
-                ),
-            )
 
     def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
         """Return the flat table of the listed recommendations, one row per client and approach.

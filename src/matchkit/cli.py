@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -72,11 +72,12 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
     caseload = mk.read_caseload(args.clients)
-    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    result = mk.Recommender(catalog).recommend_batch(caseload, progress=progress)
     target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
     try:
         write_recommendations(
-            result, target, args.format, args.top, args.include_ineligible, args.lang
+            result, target, args.format, args.top, args.include_ineligible, args.lang, progress
         )
     finally:
         if args.out:
@@ -91,13 +92,21 @@ def write_recommendations(
     top: int | None,
     include_ineligible: bool,
     lang: Any,
+    progress: bool = False,
 ) -> None:
     """Write recommendations as table, json (one object per client and line) or csv."""
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\n")
         return
-    for cid, recs in result.iter_clients(top=top, include_ineligible=include_ineligible, lang=lang):
+    clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
+        top=top, include_ineligible=include_ineligible, lang=lang
+    )
+    if progress:
+        from tqdm.auto import tqdm
+
+        clients = tqdm(clients, total=len(result), desc="writing", unit="client")
+    for cid, recs in clients:
         if fmt == "json":
             line = {"client_id": cid, "recommendations": [r.to_dict() for r in recs]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -200,7 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress bars (on by default in a terminal for 50,000 clients or more)",
+    )
     p.set_defaults(func=cmd_recommend)
 
     p = sub.add_parser("synth", help="write a synthetic caseload (no real client data)")

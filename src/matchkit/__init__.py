@@ -13,6 +13,7 @@ The public API. Everything else lives in private modules.
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
 from matchkit._evaluate import Evaluation, evaluate
+from matchkit._pools import Pools, candidate_pools
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -64,6 +65,7 @@ __all__ = [
     "MigrationBackground",
     "Motivation",
     "PhysicalLimitations",
+    "Pools",
     "PsychComplaints",
     "Recommendation",
     "Recommender",
@@ -74,6 +76,7 @@ __all__ = [
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
+    "candidate_pools",
     "evaluate",
     "generate_caseload",
     "leefgebieden_from_zrm",

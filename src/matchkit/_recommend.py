@@ -290,27 +290,40 @@ class BatchResult:
             }
         )
 
-    def _codes_text(self, j: int, rows: npt.NDArray[np.intp], *, failed: bool) -> Any:
+    def verify_fields(
+        self, j: int, rows: npt.NDArray[np.intp] | None = None
+    ) -> tuple[list[str], npt.NDArray[np.bool_]]:
+        """Fields to verify for approach ``j``: their names and a (rows, fields) mask.
+
+        A field is to be verified for a client when the approach is ``verify`` for them, the
+        field is unknown, and a hard rule that reads it (directly or through a derived field)
+        is unknown.
+        """
+        rows = np.arange(len(self)) if rows is None else rows
         approach = self.catalog.approaches[j]
         state = self.rule_state[j][rows]
+        cols = self.caseload.columns
+        names = sorted(
+            {s for c in approach.compiled_rules for f in c.fields for s in _expand(f)},
+            key=_FIELD_ORDER.__getitem__,
+        )
+        verify = self.status[rows, j] == VERIFY
+        bits = np.zeros((len(rows), len(names)), dtype=bool)
+        for k, name in enumerate(names):
+            unknown = ~cols.known(name)[rows]
+            reads = np.zeros(len(rows), dtype=bool)
+            for r, compiled in enumerate(approach.compiled_rules):
+                if any(name in _expand(f) for f in compiled.fields):
+                    reads |= state[:, r] == -1
+            bits[:, k] = verify & unknown & reads
+        return names, bits
+
+    def _codes_text(self, j: int, rows: npt.NDArray[np.intp], *, failed: bool) -> Any:
         if failed:
-            names = [r.id for r in approach.rules]
-            bits = state == 0
+            names = [r.id for r in self.catalog.approaches[j].rules]
+            bits = self.rule_state[j][rows] == 0
         else:
-            cols = self.caseload.columns
-            names = sorted(
-                {s for c in approach.compiled_rules for f in c.fields for s in _expand(f)},
-                key=_FIELD_ORDER.__getitem__,
-            )
-            verify = self.status[rows, j] == VERIFY
-            bits = np.zeros((len(rows), len(names)), dtype=bool)
-            for k, name in enumerate(names):
-                unknown = ~cols.known(name)[rows]
-                reads = np.zeros(len(rows), dtype=bool)
-                for r, compiled in enumerate(approach.compiled_rules):
-                    if any(name in _expand(f) for f in compiled.fields):
-                        reads |= state[:, r] == -1
-                bits[:, k] = verify & unknown & reads
+            names, bits = self.verify_fields(j, rows)
         if not names:
             return np.full(len(rows), "", dtype=object)
         codes = np.packbits(bits, axis=1, bitorder="little")

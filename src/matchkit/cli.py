@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import matchkit as mk
-from matchkit.errors import CatalogError, MatchkitError, RecordErrors
+from matchkit.errors import CatalogError, MatchkitError, ParameterError, RecordErrors
 
 __all__ = ["main"]
 
@@ -148,7 +148,7 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
 
     catalog = _catalog(args)
     if args.clients:
-        raise MatchkitError("evaluate needs synthetic truth; --clients is not supported")
+        raise ParameterError("evaluate needs synthetic truth; --clients is not supported")
     result = mk.evaluate(catalog, n=args.n, seed=args.seed)
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(
@@ -162,6 +162,52 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     if args.out:
         result.groups.to_csv(args.out, index=False)
     return EXIT_OK
+
+
+def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
+    import pandas as pd
+
+    catalog = _catalog(args)
+    caseload = mk.read_caseload(args.clients)
+    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    pools = mk.candidate_pools(result, selection_ratios=_pairs(args.selection_ratio, float))
+    if args.out:
+        base = Path(args.out)
+        for name in ("summary", "excluding_rules", "to_verify", "groups"):
+            table = getattr(pools, name)
+            path = base.with_name(f"{base.stem}_{name}.csv")
+            table.to_csv(path, index=name == "summary")
+            print(f"wrote {path}", file=out)
+        return EXIT_OK
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        print(f"Candidate pools in {len(caseload)} clients\n", file=out)
+        print(pools.summary.round(3).to_string(), file=out)
+        print("\nRules that exclude most (top 3 per approach):\n", file=out)
+        top_rules = pools.excluding_rules.groupby("approach_id", sort=True).head(3)
+        print(top_rules.round(3).to_string(index=False), file=out)
+        print("\nFacts most often to verify at intake (top 3 per approach):\n", file=out)
+        print(pools.to_verify.groupby("approach_id").head(3).to_string(index=False), file=out)
+    return EXIT_OK
+
+
+def _pairs(text: str | None, kind: type[Any]) -> dict[str, Any]:
+    """Parse ``id=value,id=value`` into a dict (argparse-friendly errors)."""
+    out: dict[str, Any] = {}
+    if not text:
+        return out
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(
+                f"{part!r} is not allowed; expected ID=VALUE pairs separated by ','"
+            )
+        try:
+            out[key.strip()] = kind(value)
+        except ValueError:
+            raise ParameterError(
+                f"{key.strip()}={value!r} is not allowed; expected a {kind.__name__}"
+            ) from None
+    return out
 
 
 def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
@@ -231,6 +277,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", help=argparse.SUPPRESS)
     p.add_argument("--out", metavar="FILE", help="also write the group table as CSV")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("pools", help="candidate pools per approach, with group break-down")
+    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument(
+        "--selection-ratio",
+        metavar="ID=R,...",
+        help="share of candidates who enter after intake, per approach (default: catalog or 0.5)",
+    )
+    p.add_argument("--out", metavar="FILE.csv", help="write the four tables as FILE_<table>.csv")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.set_defaults(func=cmd_pools)
 
     return parser
 

@@ -10,6 +10,7 @@ it refines, so a plain ``except ValueError`` keeps working::
     │   ├── RuleSyntaxError
     │   └── UnknownFieldError
     ├── AssignmentError(MatchkitError, ValueError)     an infeasible or malformed planning request
+    ├── ParameterError(MatchkitError, ValueError)      a malformed option or argument value
     └── UnknownApproachError(MatchkitError, KeyError)  an approach id not in the catalog
 
     MatchkitWarning(UserWarning)
@@ -28,6 +29,7 @@ __all__ = [
     "DataQualityWarning",
     "MatchkitError",
     "MatchkitWarning",
+    "ParameterError",
     "RecordError",
     "RecordErrors",
     "RuleError",
@@ -137,6 +139,10 @@ class UnknownFieldError(RuleError):
 
 class AssignmentError(MatchkitError, ValueError):
     """A planning request that is malformed or cannot be satisfied."""
+
+
+class ParameterError(MatchkitError, ValueError):
+    """An option or argument value that is not allowed (names it, and what is allowed)."""
 
 
 class UnknownApproachError(MatchkitError, KeyError):

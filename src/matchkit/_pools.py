@@ -1,0 +1,180 @@
+"""Candidate pools: who in a caseload could enter each approach, and who is left out.
+
+The report's hardest practical problem is recruitment (chapter 5, §4.2.8): approaches stall
+for lack of suitable candidates. A pool shows, per approach, how many clients are eligible or
+to be verified, which rules exclude most, which facts are most often missing, the expected
+number of entrants after intake, and how the pool is made up by audit group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from matchkit._groups import group_masks
+from matchkit._recommend import BatchResult
+from matchkit._scoring import ELIGIBLE, INELIGIBLE, VERIFY
+
+__all__ = ["DEFAULT_SELECTION_RATIO", "DEFAULT_VERIFY_PASS_RATE", "Pools", "candidate_pools"]
+
+DEFAULT_SELECTION_RATIO: Final = 0.5
+"""Share of candidates who enter after the intake when the catalog gives no ratio.
+
+An assumption: the report gives one ratio (Aandacht doet bewegen, 5 of 12, §3.7.2) and
+stresses that many invited clients do not come or do not fit (§4.2.8). Override per approach.
+"""
+
+DEFAULT_VERIFY_PASS_RATE: Final = 0.5
+"""Share of ``verify`` candidates expected to turn out eligible at intake (an assumption)."""
+
+
+@dataclass(frozen=True)
+class Pools:
+    """Candidate pools of a caseload, one table per question.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        Per approach: ``places``, ``eligible``, ``verify``, ``ineligible``,
+        ``selection_ratio``, ``expected_entrants`` and ``places_filled_share`` (expected
+        entrants over places, capped at 1).
+    excluding_rules : DataFrame
+        Per approach and hard rule: clients for whom the rule is false, and their share of
+        the caseload, most excluding first.
+    to_verify : DataFrame
+        Per approach and field: ``verify`` clients for whom the field must be checked.
+    groups : DataFrame
+        Per approach and audit group: eligible and verify counts, the group's share of the
+        pool (eligible + verify) and of the caseload.
+    """
+
+    summary: pd.DataFrame
+    excluding_rules: pd.DataFrame
+    to_verify: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def candidate_pools(
+    result: BatchResult,
+    *,
+    selection_ratios: Mapping[str, float] | None = None,
+    verify_pass_rate: float = DEFAULT_VERIFY_PASS_RATE,
+) -> Pools:
+    """Count the candidates of every approach in a recommended caseload.
+
+    Parameters
+    ----------
+    result : BatchResult
+        From :meth:`matchkit.Recommender.recommend_batch`.
+    selection_ratios : mapping of approach id to float, optional
+        Share of candidates who actually enter after intake; overrides the catalog's
+        ``facts.selection_ratio`` and :data:`DEFAULT_SELECTION_RATIO`.
+    verify_pass_rate : float
+        Share of ``verify`` candidates expected to turn out eligible.
+
+    Returns
+    -------
+    Pools
+
+    Notes
+    -----
+    ``expected_entrants = (eligible + verify_pass_rate * verify) * selection_ratio``.
+    """
+    if not 0 <= verify_pass_rate <= 1:
+        raise ValueError(f"verify_pass_rate={verify_pass_rate!r}: expected a number in [0, 1]")
+    overrides = dict(selection_ratios or {})
+    unknown = sorted(set(overrides) - set(result.approach_ids))
+    if unknown:
+        raise ValueError(
+            f"selection_ratios names {unknown}, not in the catalog; "
+            f"expected ids from {', '.join(result.approach_ids)}"
+        )
+    for key, value in overrides.items():
+        if not 0 < value <= 1:
+            raise ValueError(f"selection_ratios[{key!r}]={value!r}: expected a number in (0, 1]")
+    n = len(result)
+    summary_rows = []
+    rule_rows = []
+    verify_rows = []
+    for j, approach in enumerate(result.catalog.approaches):
+        status = result.status[:, j]
+        eligible = int((status == ELIGIBLE).sum())
+        verify = int((status == VERIFY).sum())
+        ratio = overrides.get(approach.id)
+        if ratio is None and approach.facts.selection_ratio is not None:
+            ratio = float(approach.facts.selection_ratio.value)
+        if ratio is None:
+            ratio = DEFAULT_SELECTION_RATIO
+        expected = (eligible + verify_pass_rate * verify) * ratio
+        places = approach.places
+        summary_rows.append(
+            {
+                "approach_id": approach.id,
+                "places": places,
+                "eligible": eligible,
+                "verify": verify,
+                "ineligible": int((status == INELIGIBLE).sum()),
+                "selection_ratio": ratio,
+                "expected_entrants": expected,
+                "places_filled_share": min(expected / places, 1.0) if places else np.nan,
+            }
+        )
+        false = (result.rule_state[j] == 0).sum(axis=0)
+        for rule, count in zip(approach.rules, false, strict=True):
+            rule_rows.append(
+                {
+                    "approach_id": approach.id,
+                    "rule_id": rule.id,
+                    "rule": rule.rule,
+                    "clients_excluded": int(count),
+                    "share_excluded": count / n if n else 0.0,
+                }
+            )
+        names, bits = result.verify_fields(j)
+        for name, count in zip(names, bits.sum(axis=0), strict=True):
+            if count:
+                verify_rows.append(
+                    {"approach_id": approach.id, "field": name, "clients": int(count)}
+                )
+    excluding = pd.DataFrame(
+        rule_rows, columns=["approach_id", "rule_id", "rule", "clients_excluded", "share_excluded"]
+    ).sort_values(["approach_id", "clients_excluded"], ascending=[True, False], ignore_index=True)
+    to_verify = pd.DataFrame(verify_rows, columns=["approach_id", "field", "clients"]).sort_values(
+        ["approach_id", "clients"], ascending=[True, False], ignore_index=True
+    )
+    return Pools(
+        pd.DataFrame(summary_rows).set_index("approach_id"),
+        excluding,
+        to_verify,
+        _group_table(result),
+    )
+
+
+def _group_table(result: BatchResult) -> pd.DataFrame:
+    rows = []
+    masks = group_masks(result.caseload.frame)
+    n = len(result)
+    for j, approach_id in enumerate(result.approach_ids):
+        status = result.status[:, j]
+        in_pool = status != INELIGIBLE
+        pool_size = int(in_pool.sum())
+        for dim, levels in masks.items():
+            for level, mask in levels.items():
+                rows.append(
+                    {
+                        "approach_id": approach_id,
+                        "dimension": dim,
+                        "group": level,
+                        "eligible": int((mask & (status == ELIGIBLE)).sum()),
+                        "verify": int((mask & (status == VERIFY)).sum()),
+                        "share_of_pool": (mask & in_pool).sum() / pool_size
+                        if pool_size
+                        else np.nan,
+                        "share_of_caseload": mask.sum() / n if n else np.nan,
+                    }
+                )
+    return pd.DataFrame(rows)

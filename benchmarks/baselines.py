@@ -70,9 +70,7 @@ def per_client_loop(
 
 
 def _missing(value: object) -> bool:
-    return (
-        value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-    )
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _stored(row: pd.Series, name: str) -> Any:

@@ -13,6 +13,7 @@ The public API. Everything else lives in private modules.
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
 from matchkit._evaluate import Evaluation, evaluate
+from matchkit._plan import Plan, plan_assignment
 from matchkit._pools import Pools, candidate_pools
 from matchkit._profile import (
     ClientProfile,
@@ -65,6 +66,7 @@ __all__ = [
     "MigrationBackground",
     "Motivation",
     "PhysicalLimitations",
+    "Plan",
     "Pools",
     "PsychComplaints",
     "Recommendation",
@@ -81,6 +83,7 @@ __all__ = [
     "generate_caseload",
     "leefgebieden_from_zrm",
     "load_catalog",
+    "plan_assignment",
     "read_caseload",
     "reference_caseload",
     "validate_caseload",

@@ -190,6 +190,67 @@ def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
+    catalog = _catalog(args)
+    caseload = mk.read_caseload(args.clients)
+    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    plan = mk.plan_assignment(
+        result,
+        capacity=_pairs(args.capacity, int),
+        include_verify=args.include_verify,
+        min_share=_shares(args.min_share),
+        method=args.method,
+    )
+    plan.assignments.to_csv(args.out, index=False, float_format="%.17g", lineterminator="\n")
+    print(plan_summary(plan, len(caseload)), file=out)
+    print(f"\nwrote {args.out}", file=out)
+    return EXIT_OK
+
+
+def _shares(text: str | None) -> dict[str, float]:
+    """Parse ``dimension=group:share,...`` (e.g. ``gender=female:0.5``)."""
+    out: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        group, sep, value = part.rpartition(":")
+        try:
+            share = float(value)
+        except ValueError:
+            share = float("nan")
+        if not sep or "=" not in group or not 0 <= share <= 1:
+            raise ParameterError(
+                f"--min-share {part!r} is not allowed; expected DIMENSION=GROUP:SHARE with a "
+                "share from 0 to 1, e.g. gender=female:0.5"
+            )
+        out[group.strip()] = share
+    return out
+
+
+def plan_summary(plan: mk.Plan, n_clients: int) -> str:
+    """Render a plan's summary as plain text."""
+    import pandas as pd
+
+    assigned = int(plan.assignments["approach_id"].notna().sum())
+    lines = [
+        f"Plan ({plan.method}): {assigned} of {n_clients} clients assigned, "
+        f"total score {plan.total_score:.4f}"
+    ]
+    if plan.gap is not None:
+        lines.append(f"Greedy gap to the optimum: {plan.gap:.4f}")
+    bottleneck = plan.bottleneck
+    lines.append(
+        f"Bottleneck (highest capacity price): {bottleneck}"
+        if bottleneck
+        else "No approach's capacity binds."
+    )
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        lines += ["", plan.summary.round(4).to_string(), ""]
+        lines.append("Audit groups (share of the caseload and of the assigned clients):")
+        lines.append(plan.groups.round(4).to_string(index=False))
+    return "\n".join(lines)
+
+
 def _pairs(text: str | None, kind: type[Any]) -> dict[str, Any]:
     """Parse ``id=value,id=value`` into a dict (argparse-friendly errors)."""
     out: dict[str, Any] = {}
@@ -289,6 +350,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.csv", help="write the four tables as FILE_<table>.csv")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_pools)
+
+    p = sub.add_parser("assign", help="fill the places of each approach optimally")
+    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument(
+        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
+    )
+    p.add_argument(
+        "--include-verify", action="store_true", help="also assign pairs still to be verified"
+    )
+    p.add_argument(
+        "--min-share",
+        metavar="DIM=GROUP:SHARE,...",
+        help="minimum share of the assigned clients per audit group, e.g. gender=female:0.5",
+    )
+    p.add_argument("--method", choices=["optimal", "greedy"], default="optimal")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="client_id,approach_id,score")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.set_defaults(func=cmd_assign)
 
     return parser
 

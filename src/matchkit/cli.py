@@ -207,6 +207,24 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
+    from matchkit._report import write_report
+
+    catalog = _catalog(args)
+    caseload = mk.read_caseload(args.clients)
+    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    pools = mk.candidate_pools(result)
+    plan = mk.plan_assignment(
+        result,
+        capacity=_pairs(args.capacity, int),
+        include_verify=args.include_verify,
+        min_share=_shares(args.min_share),
+    )
+    path = write_report(args.out, result, pools, plan)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
+    return EXIT_OK
+
+
 def _shares(text: str | None) -> dict[str, float]:
     """Parse ``dimension=group:share,...`` (e.g. ``gender=female:0.5``)."""
     out: dict[str, float] = {}
@@ -369,6 +387,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv", help="client_id,approach_id,score")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_assign)
+
+    p = sub.add_parser("report", help="write a one-page HTML report with charts")
+    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument(
+        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
+    )
+    p.add_argument(
+        "--include-verify", action="store_true", help="also assign pairs still to be verified"
+    )
+    p.add_argument("--min-share", metavar="DIM=GROUP:SHARE,...", help="as for assign")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.set_defaults(func=cmd_report)
 
     return parser
 

@@ -35,9 +35,11 @@ from matchkit._recommend import BatchResult, Recommendation, Recommender, refere
 from matchkit._scoring import ScoringModel
 from matchkit._synth import generate_caseload
 from matchkit.errors import (
+    AssignmentError,
     CatalogError,
     DataQualityWarning,
     MatchkitError,
+    ParameterError,
     RecordError,
     RecordErrors,
     RuleError,
@@ -49,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Approach",
+    "AssignmentError",
     "BatchResult",
     "Caseload",
     "Catalog",
@@ -65,6 +68,7 @@ __all__ = [
     "MatchkitError",
     "MigrationBackground",
     "Motivation",
+    "ParameterError",
     "PhysicalLimitations",
     "Plan",
     "Pools",

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+import matchkit as mk
+from matchkit.cli import main
+
+
+@pytest.fixture(scope="module")
+def result() -> mk.BatchResult:
+    caseload = mk.Caseload.from_frame(mk.generate_caseload(2_000, seed=21))
+    return mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
+
+
+def test_plan_respects_capacity_and_eligibility(result):
+    plan = mk.plan_assignment(result, capacity={"fip": 10, "app": 5})
+    counts = plan.assignments["approach_id"].value_counts()
+    places = plan.summary["places"]
+    for approach_id, count in counts.items():
+        assert count <= places[approach_id]
+    index = {cid: i for i, cid in enumerate(result.client_ids)}
+    for cid, approach_id in plan.assignments.dropna().loc[:, ["client_id", "approach_id"]].values:
+        j = result.approach_ids.index(approach_id)
+        assert result.status[index[cid], j] == 2
+
+
+def test_include_verify_allows_more_candidates(result):
+    strict = mk.plan_assignment(result)
+    loose = mk.plan_assignment(result, include_verify=True)
+    assert (loose.summary["candidates"] >= strict.summary["candidates"]).all()
+    assert loose.total_score >= strict.total_score - 1e-9
+
+
+def test_greedy_is_never_better_than_the_optimum_and_reports_its_gap(result):
+    optimal = mk.plan_assignment(result, capacity={"fip": 40})
+    greedy = mk.plan_assignment(result, capacity={"fip": 40}, method="greedy")
+    assert greedy.total_score <= optimal.total_score + 1e-9
+    assert greedy.gap == pytest.approx(optimal.total_score - greedy.total_score)
+    assert optimal.gap is None
+
+
+def test_exclusions_are_respected(result):
+    plan = mk.plan_assignment(result)
+    taken = plan.assignments.dropna().iloc[0]
+    again = mk.plan_assignment(result, exclude={taken["client_id"]: [taken["approach_id"]]})
+    row = again.assignments.set_index("client_id").loc[taken["client_id"]]
+    assert row["approach_id"] != taken["approach_id"]
+
+
+def test_minimum_group_share_holds(result):
+    plan = mk.plan_assignment(result, min_share={"age=50+": 0.6})
+    assigned = plan.assignments["approach_id"].notna().to_numpy()
+    age = result.caseload.frame["age"].to_numpy(dtype=float)
+    assert (age[assigned] >= 50).mean() >= 0.6 - 1e-9
+
+
+def test_an_impossible_share_is_a_clear_error(result):
+    with pytest.raises(mk.AssignmentError, match="gender=other"):
+        mk.plan_assignment(result, min_share={"gender=other": 0.9})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"capacity": {"nope": 3}}, "nope"),
+        ({"capacity": {"fip": -1}}, "fip"),
+        ({"min_share": {"colour=blue": 0.5}}, "colour=blue"),
+        ({"exclude": {"nobody": ["fip"]}}, "nobody"),
+    ],
+)
+def test_bad_planning_parameters_name_what_is_wrong(result, kwargs, match):
+    with pytest.raises(mk.ParameterError, match=match):
+        mk.plan_assignment(result, **kwargs)
+
+
+def test_capacity_prices_are_zero_where_places_are_left(result):
+    plan = mk.plan_assignment(result, capacity={"fip": 100_000})
+    row = plan.summary.loc["fip"]
+    assert row["assigned"] < row["places"]
+    assert row["capacity_price"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_assign_command_writes_the_plan_csv(tmp_path):
+    clients = mk.write_caseload(
+        mk.Caseload.from_frame(mk.generate_caseload(1_000, seed=3)), tmp_path / "c.parquet"
+    )
+    out_csv = tmp_path / "plan.csv"
+    out = io.StringIO()
+    code = main(
+        ["assign", "--clients", str(clients), "--capacity", "fip=20,app=10", "--out", str(out_csv)],
+        out=out,
+    )
+    assert code == 0
+    plan = pd.read_csv(out_csv)
+    assert list(plan.columns) == ["client_id", "approach_id", "score"]
+    assert len(plan) == 1_000
+    assert (plan["approach_id"] == "fip").sum() <= 20
+    assert "Plan (" in out.getvalue()
+
+
+def test_assign_command_rejects_a_bad_share(tmp_path, capsys):
+    clients = mk.write_caseload(
+        mk.Caseload.from_frame(mk.generate_caseload(50, seed=3)), tmp_path / "c.parquet"
+    )
+    code = main(
+        [
+            "assign",
+            "--clients",
+            str(clients),
+            "--min-share",
+            "gender=female",
+            "--out",
+            str(tmp_path / "p.csv"),
+        ],
+        out=io.StringIO(),
+    )
+    assert code == 2
+    assert "DIMENSION=GROUP:SHARE" in capsys.readouterr().err
+
+
+def test_report_is_one_self_contained_page_with_charts(tmp_path):
+    clients = mk.write_caseload(
+        mk.Caseload.from_frame(mk.generate_caseload(800, seed=4)), tmp_path / "c.parquet"
+    )
+    page = tmp_path / "report.html"
+    assert main(["report", "--clients", str(clients), "--out", str(page)], out=io.StringIO()) == 0
+    text = page.read_text()
+    assert text.count("data:image/png;base64,") == 4
+    assert not re.search(r"<script|src=\"http", text)
+    for heading in ("Candidate pools", "ZRM profile", "Assignment of places", "Audit groups"):
+        assert heading in text

@@ -32,6 +32,7 @@ from matchkit._profile import (
     zrm_from_legacy,
 )
 from matchkit._recommend import BatchResult, Recommendation, Recommender, reference_caseload
+from matchkit._report import render_report, write_report
 from matchkit._scoring import ScoringModel
 from matchkit._synth import generate_caseload
 from matchkit.errors import (
@@ -90,7 +91,9 @@ __all__ = [
     "plan_assignment",
     "read_caseload",
     "reference_caseload",
+    "render_report",
     "validate_caseload",
     "write_caseload",
+    "write_report",
     "zrm_from_legacy",
 ]

@@ -73,16 +73,51 @@ def best_of(
 
 
 def maxrss_mib() -> float:
-    """The process's peak resident set so far (Linux reports ru_maxrss in KiB)."""
+    """``ru_maxrss``: the peak resident set so far (Linux reports it in KiB).
+
+    Linux carries this high-water mark across fork and exec, so in a worker started by a
+    large harness process it starts at the harness's size; :func:`peak_mib` does not.
+    """
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def rss_mib() -> float:
-    """The process's resident set now."""
+def _status_mib(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mib() -> float:
+    """The resident set now (VmRSS)."""
+    return _status_mib("VmRSS")
+
+
+_PEAK_SO_FAR = [0.0]
+
+
+def reset_peak() -> bool:
+    """Start a new peak-RSS window: VmHWM drops to the current RSS (``clear_refs`` 5).
+
+    The peak of the window closed here is kept for :func:`process_peak_mib`. Returns False
+    where the kernel does not allow the reset (then windows overlap).
+    """
+    _PEAK_SO_FAR[0] = max(_PEAK_SO_FAR[0], _status_mib("VmHWM"))
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_mib() -> float:
+    """Peak resident set (VmHWM) since the last :func:`reset_peak`."""
+    return _status_mib("VmHWM")
+
+
+def process_peak_mib() -> float:
+    """Peak resident set of the whole process so far, over every window."""
+    return max(_PEAK_SO_FAR[0], peak_mib())
 
 
 def traced(fn: Callable[[], Any]) -> tuple[float, float]:
@@ -295,40 +330,44 @@ def scale_case(n: int, catalog_name: str, repeats: int) -> dict[str, Any]:
     rec = mk.Recommender(catalog_for(catalog_name))
     out["m"] = len(rec.catalog)
     out["setup"] = time.perf_counter() - start
+    out["peak_reset"] = reset_peak()
     start = time.perf_counter()
     frame = mk.generate_caseload(n, seed=SEED)
     out["generate"] = time.perf_counter() - start
-    out["maxrss_generate"] = maxrss_mib()
+    out["peak_generate"] = peak_mib()
+    reset_peak()
     out["validate"], out["validate_runs"], caseload = best_of(
         lambda f=frame: mk.read_caseload(f), max(1, repeats - 1)
     )
-    out["maxrss_validate"] = maxrss_mib()
+    out["peak_validate"] = peak_mib()
     out["frame_mib"] = float(caseload.frame.memory_usage(deep=True).sum()) / MIB
     del frame  # from here on only the validated caseload, as after reading a file
     gc.collect()
+    reset_peak()
     out["rss_before"], out["maxrss_before"] = rss_mib(), maxrss_mib()
     first, _, result = best_of(lambda: rec.recommend_batch(fresh(caseload)), 1)
-    out["maxrss_after"] = maxrss_mib()
+    out["peak_recommend"], out["maxrss_after"] = peak_mib(), maxrss_mib()
     out["eligible_share"] = float(np.mean(result.status == 2))
     del result
     more, runs, _ = best_of(lambda: rec.recommend_batch(fresh(caseload)), repeats - 1)
     out["recommend"], out["recommend_runs"] = min(first, more), runs + 1
-    out["step_peak"], out["step_held"] = traced(lambda: rec.recommend_batch(fresh(caseload)))
-    out["process_peak"] = maxrss_mib()
+    out["process_peak"] = process_peak_mib()  # before tracemalloc adds its own bookkeeping
+    out["step_traced"], out["step_held"] = traced(lambda: rec.recommend_batch(fresh(caseload)))
     return out
 
 
 def synth_case(n: int, repeats: int) -> dict[str, Any]:
     """Time and memory of ``generate_caseload(n)``."""
-    out: dict[str, Any] = {"n": n, "rss_before": rss_mib(), "maxrss_before": maxrss_mib()}
+    out: dict[str, Any] = {"n": n, "peak_reset": reset_peak()}
+    out["rss_before"], out["maxrss_before"] = rss_mib(), maxrss_mib()
     first, _, frame = best_of(lambda: mk.generate_caseload(n, seed=SEED), 1)
-    out["maxrss_after"] = maxrss_mib()
+    out["peak_generate"], out["maxrss_after"] = peak_mib(), maxrss_mib()
     out["frame_mib"] = float(frame.memory_usage(deep=True).sum()) / MIB
     del frame
     more, runs, _ = best_of(lambda: mk.generate_caseload(n, seed=SEED), repeats - 1)
     out["generate"], out["runs"] = min(first, more), runs + 1
-    out["step_peak"], out["step_held"] = traced(lambda: mk.generate_caseload(n, seed=SEED))
-    out["process_peak"] = maxrss_mib()
+    out["process_peak"] = process_peak_mib()
+    out["step_traced"], out["step_held"] = traced(lambda: mk.generate_caseload(n, seed=SEED))
     return out
 
 
@@ -344,8 +383,18 @@ def in_subprocess(args: list[str]) -> dict[str, Any]:
     return {"error": f"worker exited {proc.returncode}: {tail}"}
 
 
+MEMORY_NOTE = (
+    "peak RSS = VmHWM from /proc/self/status, reset (clear_refs) just before the step: the "
+    "true peak resident set while\nthe step ran, everything resident included. ru_maxrss "
+    "is the getrusage high-water mark; Linux carries it over\nfork+exec, so in a worker it "
+    "can start at the harness process's size. tracemalloc peak/held = what the step\n"
+    "allocated through Python and numpy (not Arrow) at its peak / still holds afterwards. "
+    "process peak = the largest\nRSS of the worker over the untraced runs."
+)
+
+
 def part_scale(repeats: int, quick: bool) -> None:
-    say("== 2. scale: recommend_batch on large caseloads ==")
+    say("== 2. scale: recommend_batch on large caseloads (fresh process per case) ==")
     cases = ((300, "builtin"), (200, "generated-20")) if quick else SCALE_CASES
     results = []
     for n, name in cases:
@@ -354,16 +403,15 @@ def part_scale(repeats: int, quick: bool) -> None:
             results.append(scale_case(n, name, repeats))
         else:
             results.append(in_subprocess(["scale", str(n), name, str(repeats)]))
-    rows_t, rows_m = [], []
+    rows_t, rows_step, rows_proc = [], [], []
     for (n, name), r in zip(cases, results, strict=True):
-        label = f"{n:,} x {name}"
         if "error" in r:
-            rows_t.append([label, r["error"], *["-"] * 5])
-            rows_m.append([label, *["-"] * 6])
+            say(f"{n:,} x {name}: {r['error']}")
             continue
+        label = f"{n:,} x {r['m']} ({name})"
         rows_t.append(
             [
-                f"{n:,} x {r['m']} ({name})",
+                label,
                 fmt_time(r["setup"]),
                 fmt_time(r["generate"]),
                 fmt_best(r["validate"], r["validate_runs"]),
@@ -372,92 +420,103 @@ def part_scale(repeats: int, quick: bool) -> None:
                 f"{r['eligible_share']:.1%}",
             ]
         )
-        rows_m.append(
+        rows_step.append(
             [
-                f"{n:,} x {r['m']} ({name})",
-                fmt_mib(r["frame_mib"]),
+                label,
                 fmt_mib(r["rss_before"]),
+                fmt_mib(r["peak_recommend"]),
                 f"{r['maxrss_before']:,.0f} -> {r['maxrss_after']:,.0f} MiB",
-                fmt_mib(r["step_peak"]),
+                fmt_mib(r["step_traced"]),
                 fmt_mib(r["step_held"]),
-                fmt_mib(r["process_peak"]),
             ]
         )
-    say(
-        table(
+        rows_proc.append(
             [
-                "case",
-                "setup",
-                "generate",
-                "validate",
-                "recommend",
-                "ns/pair",
-                "eligible",
-            ],
-            rows_t,
+                label,
+                fmt_mib(r["frame_mib"]),
+                fmt_mib(r["peak_generate"]),
+                fmt_mib(r["peak_validate"]),
+                fmt_mib(r["peak_recommend"]),
+                fmt_mib(r["process_peak"]),
+                "yes" if r["process_peak"] < 2048 else "NO",
+            ]
         )
-    )
+    if not rows_t:
+        return
+    headers = ["case", "setup", "generate", "validate", "recommend", "ns/pair", "eligible"]
+    say(table(headers, rows_t))
     say(
         "setup = Recommender(catalog) incl. specificity on the reference caseload; generate = "
-        "generate_caseload(n), once;\nrecommend = recommend_batch(validated caseload), numeric "
-        "columns built inside each run; ns/pair = recommend / (clients x approaches)."
+        "generate_caseload(n), once;\nrecommend = recommend_batch(validated caseload), "
+        "numeric columns built inside each run; ns/pair = recommend / (clients x\napproaches)"
+        "; eligible = share of (client, approach) pairs that are eligible."
     )
     say()
-    say(
-        table(
-            [
-                "case",
-                "frame (deep)",
-                "RSS before step",
-                "max RSS before -> after step",
-                "step peak (tracemalloc)",
-                "held after step",
-                "process peak RSS",
-            ],
-            rows_m,
-        )
-    )
-    say(
-        "The step is recommend_batch on the validated caseload (the raw DataFrame already "
-        "freed). max RSS = ru_maxrss\n(high-water mark): it rises by what the first run of "
-        "the step needed beyond earlier peaks. tracemalloc peak/held = what\nthe step "
-        "allocated through Python and numpy at its peak / still holds in the result. Target: "
-        "seconds and under 2 GB."
-    )
+    say("memory of the recommend step (validated caseload in memory, raw DataFrame freed):")
+    headers = [
+        "case",
+        "RSS before",
+        "peak RSS in step",
+        "ru_maxrss before -> after",
+        "tracemalloc peak",
+        "held after",
+    ]
+    say(table(headers, rows_step))
+    say()
+    say("memory of the whole worker process (target: seconds and under 2 GB):")
+    headers = [
+        "case",
+        "frame (deep)",
+        "peak RSS generate",
+        "peak RSS validate",
+        "peak RSS recommend",
+        "process peak",
+        "< 2 GiB",
+    ]
+    say(table(headers, rows_proc))
+    say(MEMORY_NOTE)
+    if not all(r.get("peak_reset", True) for r in results):
+        say("(the peak could not be reset here: each peak RSS includes the earlier steps)")
     if quick:
         say("(--quick: tiny cases run in-process; the memory figures are not meaningful)")
 
 
 def part_synth(repeats: int, quick: bool) -> None:
-    say("== 3. synth: generate_caseload ==")
+    say("== 3. synth: generate_caseload (fresh process per size) ==")
     sizes = (300,) if quick else SYNTH_SIZES
     rows = []
     for n in sizes:
         progress(f"synth {n:,}")
         r = synth_case(n, repeats) if quick else in_subprocess(["synth", str(n), str(repeats)])
         if "error" in r:
-            rows.append([f"{n:,}", r["error"], *["-"] * 5])
+            say(f"{n:,}: {r['error']}")
             continue
         rows.append(
             [
                 f"{n:,}",
                 fmt_best(r["generate"], r["runs"]),
                 fmt_mib(r["frame_mib"]),
+                fmt_mib(r["rss_before"]),
+                fmt_mib(r["peak_generate"]),
                 f"{r['maxrss_before']:,.0f} -> {r['maxrss_after']:,.0f} MiB",
-                fmt_mib(r["step_peak"]),
+                fmt_mib(r["step_traced"]),
                 fmt_mib(r["process_peak"]),
             ]
         )
+    if not rows:
+        return
     headers = [
         "clients",
         "generate",
         "frame (deep)",
-        "max RSS before -> after",
-        "peak (tracemalloc)",
-        "process peak RSS",
+        "RSS before",
+        "peak RSS",
+        "ru_maxrss before -> after",
+        "tracemalloc peak",
+        "process peak",
     ]
     say(table(headers, rows))
-    say("Each size in a fresh process (seed 1); max RSS before -> after is around the first call.")
+    say("seed 1; the memory columns are around the first call, as in part 2.")
     if quick:
         say("(--quick: in-process; the memory figures are not meaningful)")
 

@@ -135,13 +135,12 @@ def _enum(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool
     missing = _is_missing(s)
     dtype = pd.CategoricalDtype(list(spec.values), ordered=spec.ordered)
     if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
-    is_str = (
-        np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
-        if s.dtype == object
-        else np.ones(len(s), dtype=bool)
-    )
-    ok = s.isin(spec.values).to_numpy(dtype=bool) & is_str
+        # Recode by category, not per value: values outside the levels become missing.
+        typed = s.cat.set_categories(list(spec.values)).astype(dtype)
+        bad = ~missing & np.asarray(typed.isna(), dtype=bool)
+        return typed, bad
+    # Only strings can equal the (string) levels, so `isin` needs no type check.
+    ok = s.isin(spec.values).to_numpy(dtype=bool)
     bad = ~missing & ~ok
     typed = pd.Series(pd.Categorical(s.where(ok), dtype=dtype), index=s.index)
     return typed, bad
@@ -172,30 +171,37 @@ def _split_text_list(v: str) -> list[str]:
 
 def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     missing = _is_missing(s)
-    out: list[list[str] | None] = []
-    bad = np.zeros(len(s), dtype=bool)
-    allowed = frozenset(spec.values)
-    for i, v in enumerate(s):
-        if missing[i]:
-            out.append(None)
-            continue
-        if isinstance(v, str) and text:
-            items: Any = _split_text_list(v)
-        elif isinstance(v, list | tuple | np.ndarray):
-            items = list(v)
-        else:
-            bad[i] = True
-            out.append(None)
-            continue
-        if allowed:
-            valid = all(isinstance(x, str) and x in allowed for x in items)
-        else:
-            valid = all(isinstance(x, str) and LANGUAGE_CODE_PATTERN.match(x) for x in items)
-        if valid:
-            out.append(list(dict.fromkeys(items)))
-        else:
-            bad[i] = True
-            out.append(None)
+    n = len(s)
+    values = s.to_numpy(dtype=object)
+    if text:
+        values = np.array(
+            [_split_text_list(v) if isinstance(v, str) else v for v in values] + [None],
+            dtype=object,
+        )[:n]
+    is_plain_list = np.fromiter((type(v) is list for v in values), dtype=bool, count=n)
+    is_list = is_plain_list | np.fromiter(
+        (isinstance(v, tuple | np.ndarray) for v in values), dtype=bool, count=n
+    )
+    bad = ~missing & ~is_list
+    # Check every item at once: explode the lists, test the items, count per row.
+    rows = pd.Series(values[is_list], index=np.flatnonzero(is_list), dtype=object)
+    items = rows.explode()
+    if spec.values:
+        item_ok = items.isin(spec.values).to_numpy(dtype=bool)
+    else:
+        matched = items.astype("string").str.fullmatch(LANGUAGE_CODE_PATTERN.pattern)
+        item_ok = matched.fillna(False).to_numpy(dtype=bool)
+    # An empty list explodes to one missing item; that row is fine.
+    lengths = rows.map(len).to_numpy() if len(rows) else np.zeros(0, dtype=np.int64)
+    empty = np.repeat(lengths == 0, np.maximum(lengths, 1))
+    item_bad = ~item_ok & ~empty
+    bad_rows = np.unique(np.asarray(items.index, dtype=np.int64)[item_bad])
+    bad[bad_rows] = True
+    keep = ~missing & ~bad
+    out = np.full(n, None, dtype=object)
+    out[keep] = values[keep]
+    for i in np.flatnonzero(keep & ~is_plain_list):  # tuples, arrays from Parquet
+        out[i] = list(values[i])
     return pd.Series(out, index=s.index, dtype=object), bad
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import hashlib
 import importlib
 import importlib.util
 import inspect
@@ -43,6 +44,7 @@ import matchkit as mk
 from matchkit._catalog_synth import generate_catalog
 
 MIB = 1024 * 1024
+REPO = Path(__file__).resolve().parents[1]
 SCALE_CASES = ((1_000_000, "builtin"), (100_000, "generated-200"))
 SYNTH_SIZES = (100_000, 1_000_000)
 ASSIGN_CLIENTS, ASSIGN_APPROACHES, ASSIGN_CAPACITY_SHARE = 100_000, 25, 0.02
@@ -207,6 +209,16 @@ def machine() -> list[str]:
     import scipy
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=REPO,
+        ).stdout.strip()
+    except OSError:
+        head = ""
     return [
         f"date        {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"machine     nproc={os.cpu_count()}, {cpu}, RAM {mem}, {platform.system()} "
@@ -215,7 +227,17 @@ def machine() -> list[str]:
         f"{pd.__version__}, pyarrow {pyarrow.__version__}, scipy {scipy.__version__}, "
         f"matchkit {mk.__version__}",
         f"load avg    {load} (1, 5, 15 min) at start",
+        f"code        git HEAD {head or 'unknown'}, src fingerprint {src_fingerprint()}",
     ]
+
+
+def src_fingerprint() -> str:
+    """A hash of the library's source files, to tell whether they changed during a run."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "src").rglob("*.py")):
+        digest.update(str(path.relative_to(REPO)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 # --- 1. batch vs baselines ------------------------------------------------------------------
@@ -622,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if any(n > 500 for n in sizes) and args.quick:
         parser.error("--quick runs at most 500 clients")
-    start = time.perf_counter()
+    start, fingerprint = time.perf_counter(), src_fingerprint()
     say("matchkit benchmarks" + (" (--quick)" if args.quick else ""))
     for line in machine():
         say(line)
@@ -642,6 +664,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     say(f"total {fmt_time(time.perf_counter() - start)}; load avg {load} at the end")
+    if src_fingerprint() != fingerprint:
+        say("WARNING: src/ changed during the run; the parts above measured different code")
+        return 1
     return 0 if ok else 1
 
 

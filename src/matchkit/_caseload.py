@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from matchkit._columns import CaseloadColumns
-from matchkit._fields import STORED_FIELDS, ZRM_COLUMNS, ZRM_DOMAINS, ZRM_LEGACY_11
+from matchkit._fields import (
+    FIP_LEEFGEBIEDEN,
+    STORED_FIELDS,
+    ZRM_COLUMNS,
+    ZRM_DOMAINS,
+    ZRM_LEGACY_11,
+)
 from matchkit._profile import ClientProfile
 from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
 from matchkit.errors import RecordError, RecordErrors
@@ -87,6 +93,21 @@ class Caseload:
     def columns(self) -> CaseloadColumns:
         """Numeric arrays with known-masks for rules and scoring (computed once)."""
         return CaseloadColumns(self._frame)
+
+    def leefgebieden(self) -> pd.DataFrame:
+        """Return the ZRM summarised into the eight FIP life areas, one row per client.
+
+        Each life area scores the lowest of its known ZRM domains (report §3.5.2, footnote
+        13); missing (``<NA>``) when none of them is known.
+        """
+        out = {}
+        for area, domains in FIP_LEEFGEBIEDEN.items():
+            scores = np.column_stack([self.columns.scalar(f"zrm_{d}")[0] for d in domains])
+            known = ~np.isnan(scores).all(axis=1)
+            lowest = np.full(len(self), np.nan)
+            lowest[known] = np.nanmin(scores[known], axis=1)
+            out[area] = pd.array(lowest, dtype="Float64").astype("Int64")
+        return pd.DataFrame(out, index=pd.Index(self.client_ids, name="client_id"))
 
     def profiles(self) -> Iterator[ClientProfile]:
         """Yield the clients as :class:`ClientProfile` objects."""

@@ -195,3 +195,16 @@ def test_derived_fields_are_three_valued():
     assert known.tolist() == [True, True, False]
     assert values[:2].tolist() == [1.0, 0.0]
     assert np.isnan(values[2])
+
+
+def test_caseload_leefgebieden_agree_with_the_profile_summary():
+    caseload = mk.read_caseload(EXAMPLES)
+    table = caseload.leefgebieden()
+    for profile in caseload.profiles():
+        expected = profile.leefgebieden()
+        row = table.loc[profile.client_id]
+        for area, value in expected.items():
+            if value is None:
+                assert pd.isna(row[area])
+            else:
+                assert row[area] == value

@@ -107,14 +107,32 @@ def _derived(row: pd.Series, name: str) -> Any:
         single = None if household is None else FIELDS["household"].values[household] == "single"
         has_children = None if children is None else children > 0
         return _and([single, has_children])
-    zrm = [v for v in (_stored(row, c) for c in ZRM_COLUMNS) if v is not None]
-    if not zrm:
-        return None
-    if name == "zrm_problem_domains":
-        return float(sum(v <= 3 for v in zrm))
-    if name == "zrm_min":
-        return min(zrm)
+    if name in _AGGREGATES:
+        lo, hi = _aggregate_bounds(row, name)
+        return lo if lo == hi else None
     raise KeyError(name)
+
+
+_AGGREGATES = ("zrm_problem_domains", "zrm_min")
+
+
+def _aggregate_bounds(row: pd.Series, name: str) -> tuple[float, float]:
+    """The range a partly known ZRM aggregate lies in (docs/rules.md)."""
+    scores = [_stored(row, c) for c in ZRM_COLUMNS]
+    known = [v for v in scores if v is not None]
+    n_unknown = len(scores) - len(known)
+    if name == "zrm_problem_domains":
+        lo = float(sum(v <= 3 for v in known))
+        return lo, lo + n_unknown
+    hi = float(min(known, default=5.0))
+    return (1.0 if n_unknown else hi), hi
+
+
+def _interval_compare(op: str, lo: float, hi: float, c: float) -> Truth:
+    """A comparison that holds for every value in [lo, hi], for none, or for some."""
+    values = list(range(int(lo), int(hi) + 1))
+    outcomes = {bool(_OPS[op](v, c)) for v in values}
+    return outcomes.pop() if len(outcomes) == 1 else None
 
 
 def _value(row: pd.Series, name: str) -> Any:
@@ -150,6 +168,14 @@ def evaluate_node(node: Node, row: pd.Series) -> Truth:
     if isinstance(node, Contains):
         items = row[node.field]
         return None if _missing(items) else node.item in items
+    if node.field in _AGGREGATES:
+        lo, hi = _aggregate_bounds(row, node.field)
+        if isinstance(node, Compare):
+            return _interval_compare(node.op, lo, hi, _literal(node.field, node.literal))
+        members = {_literal(node.field, v) for v in node.values}
+        outcomes = {v in members for v in range(int(lo), int(hi) + 1)}
+        hit = outcomes.pop() if len(outcomes) == 1 else None
+        return hit if hit is None or not node.negated else not hit
     value = _value(row, node.field)
     if value is None:
         return None
@@ -166,10 +192,18 @@ def graded_match(entry: TargetEntry, row: pd.Series) -> float | None:
     assert entry.feature is not None and entry.prefer is not None
     name = canonical_field(entry.feature)
     assert name is not None
+    if name in _AGGREGATES:
+        lo, hi = _aggregate_bounds(row, name)
+        matches = {_graded(entry, name, float(v)) for v in range(int(lo), int(hi) + 1)}
+        return matches.pop() if len(matches) == 1 else None
     value = _value(row, name)
     if value is None:
         return None
-    value = float(value)
+    return _graded(entry, name, float(value))
+
+
+def _graded(entry: TargetEntry, name: str, value: float) -> float:
+    assert entry.prefer is not None
     if "in" in entry.prefer:
         dist = min(abs(value - float(_literal(name, t))) for t in entry.prefer["in"])
     else:

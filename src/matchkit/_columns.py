@@ -22,6 +22,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _STARTKWALIFICATIE_FROM = FIELDS["education"].values.index("mbo2")
+_BOUNDED = frozenset({"zrm_problem_domains", "zrm_min"})
 
 
 class CaseloadColumns:
@@ -32,6 +33,7 @@ class CaseloadColumns:
         self._n = len(frame)
         self._scalars: dict[str, tuple[FloatArray, BoolArray]] = {}
         self._lists: dict[str, tuple[dict[str, BoolArray], BoolArray]] = {}
+        self._bounds: dict[str, tuple[FloatArray, FloatArray]] = {}
 
     @property
     def n(self) -> int:
@@ -114,16 +116,34 @@ class CaseloadColumns:
         elif name == "startkwalificatie":
             edu, known = self.scalar("education")
             out[known] = (edu[known] >= _STARTKWALIFICATIE_FROM).astype(np.float64)
-        elif name in ("zrm_problem_domains", "zrm_min"):
-            zrm = self.zrm_matrix()
-            any_known = ~np.all(np.isnan(zrm), axis=1)
-            if name == "zrm_problem_domains":
-                out[any_known] = np.sum(zrm[any_known] <= 3, axis=1)
-            else:
-                out[any_known] = np.nanmin(zrm[any_known], axis=1)
+        elif (bounds := self.bounds(name)) is not None:
+            lo, hi = bounds
+            exact = lo == hi
+            out[exact] = lo[exact]
         else:
             raise KeyError(name)
         return out
+
+    def bounds(self, name: str) -> tuple[FloatArray, FloatArray] | None:
+        """Return the range a partly known ZRM aggregate must lie in, or None.
+
+        ``zrm_problem_domains`` lies between the number of known domains scored 1-3 and that
+        number plus the unknown domains; ``zrm_min`` between 1 (when a domain is unknown)
+        and the lowest known score. The value is known where the two meet.
+        """
+        if name not in _BOUNDED:
+            return None
+        if name not in self._bounds:
+            zrm = self.zrm_matrix()
+            unknown = np.isnan(zrm)
+            if name == "zrm_problem_domains":
+                lo = np.sum(zrm <= 3, axis=1).astype(np.float64)
+                hi = lo + unknown.sum(axis=1)
+            else:
+                hi = np.min(np.where(unknown, 5.0, zrm), axis=1)
+                lo = np.where(unknown.any(axis=1), 1.0, hi)
+            self._bounds[name] = (lo, hi)
+        return self._bounds[name]
 
     def zrm_matrix(self) -> FloatArray:
         """Return the ZRM scores as an (n, 13) float array, NaN where unknown."""
@@ -134,4 +154,4 @@ class CaseloadColumns:
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_frame": self._frame, "_n": self._n, "_scalars": {}, "_lists": {}}
+        return {"_frame": self._frame, "_n": self._n, "_scalars": {}, "_lists": {}, "_bounds": {}}

@@ -123,32 +123,51 @@ class ApproachEvaluation:
 
 
 def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
-    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown."""
+    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown.
+
+    For a partly known ZRM aggregate (see ``CaseloadColumns.bounds``) the match is known only
+    where it is the same for every value the aggregate may still take.
+    """
     assert entry.feature is not None
     assert entry.prefer is not None
     name = canonical_field(entry.feature)
     assert name is not None
     spec = FIELDS[name]
-    values, known = cols.scalar(name)
 
     def level(v: object) -> float:
         if spec.kind is Kind.ENUM:
             return float(spec.values.index(str(v)))
         return float(v)  # type: ignore[arg-type]
 
-    if "in" in entry.prefer:
-        targets = np.array([level(v) for v in entry.prefer["in"]])
-        dist = np.min(np.abs(values[:, None] - targets[None, :]), axis=1)
-    else:
-        lo = level(entry.prefer["min"]) if "min" in entry.prefer else -np.inf
-        hi = level(entry.prefer["max"]) if "max" in entry.prefer else np.inf
-        dist = np.maximum(lo - values, 0.0) + np.maximum(values - hi, 0.0)
-    if entry.tolerance > 0:
-        match = np.clip(1.0 - dist / entry.tolerance, 0.0, 1.0)
-    else:
-        match = (dist == 0).astype(np.float64)
+    targets = np.array([level(v) for v in entry.prefer.get("in", [])])
+    low = level(entry.prefer["min"]) if "min" in entry.prefer else -np.inf
+    high = level(entry.prefer["max"]) if "max" in entry.prefer else np.inf
+
+    def match_of(values: FloatArray) -> FloatArray:
+        if len(targets):
+            dist = np.min(np.abs(values[:, None] - targets[None, :]), axis=1)
+        else:
+            dist = np.maximum(low - values, 0.0) + np.maximum(values - high, 0.0)
+        if entry.tolerance > 0:
+            return np.asarray(np.clip(1.0 - dist / entry.tolerance, 0.0, 1.0), dtype=np.float64)
+        return np.asarray(dist == 0, dtype=np.float64)
+
+    bounds = cols.bounds(name)
+    if bounds is not None:
+        lo, hi = bounds
+        m_lo, m_hi = match_of(lo), match_of(hi)
+        if len(targets):
+            known = lo == hi
+        else:
+            # Outside the preferred range the match is monotone in the value, so equal ends
+            # mean a fixed match; an interval reaching into the range is fixed only inside it.
+            reaches = (hi >= low) & (lo <= high)
+            known = np.where(reaches, (m_lo == 1.0) & (m_hi == 1.0), m_lo == m_hi)
+        return np.where(known, m_lo, np.nan)
+    values, known = cols.scalar(name)
+    match = match_of(values)
     match[~known] = np.nan
-    return np.asarray(match, dtype=np.float64)
+    return match
 
 
 def _criteria(

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matchkit._rules._source import ColumnSource
+from matchkit._rules._source import BoundedSource, ColumnSource
 from matchkit._rules._tri import Tri
 
 __all__ = [
@@ -56,9 +56,24 @@ def _scalar(
     return values, known & ~np.isnan(values)
 
 
+def _bounds(
+    source: ColumnSource, name: str
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+    """Interval bounds of a partly known aggregate (see ``ColumnSource`` notes), if any."""
+    if isinstance(source, BoundedSource):
+        return source.bounds(name)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ScalarCompare:
-    """``name op value`` on a number, bool (0/1) or enum index."""
+    """``name op value`` on a number, bool (0/1) or enum index.
+
+    For an aggregate the source can bound (``zrm_problem_domains``: at least the known
+    problems, at most those plus the unknown domains), the test is true when it holds for
+    every value in the bounds, false when it holds for none, and unknown otherwise; so
+    learning a missing fact never turns a true result false or a false one true.
+    """
 
     name: str
     op: str
@@ -66,6 +81,19 @@ class ScalarCompare:
 
     def evaluate(self, source: ColumnSource) -> Tri:
         """Evaluate for every client of ``source``."""
+        bounds = _bounds(source, self.name)
+        if bounds is not None:
+            lo, hi = bounds
+            c = self.value
+            if self.op in (">", ">="):
+                holds = _COMPARE[self.op]
+                return Tri(holds(lo, c), ~holds(hi, c))
+            if self.op in ("<", "<="):
+                holds = _COMPARE[self.op]
+                return Tri(holds(hi, c), ~holds(lo, c))
+            exact = (lo == c) & (hi == c)
+            outside = (c < lo) | (c > hi)
+            return Tri(exact, outside) if self.op == "==" else Tri(outside, exact)
         values, known = _scalar(source, self.name)
         hit: npt.NDArray[np.bool_] = _COMPARE[self.op](values, self.value)
         return Tri.from_mask(hit, known)
@@ -81,6 +109,15 @@ class ScalarIn:
 
     def evaluate(self, source: ColumnSource) -> Tri:
         """Evaluate for every client of ``source``."""
+        bounds = _bounds(source, self.name)
+        if bounds is not None:
+            lo, hi = bounds
+            members = np.asarray(self.values, dtype=np.float64)
+            exact_in = (lo == hi) & np.isin(lo, members)
+            none_in = ~np.any(
+                (members[None, :] >= lo[:, None]) & (members[None, :] <= hi[:, None]), axis=1
+            )
+            return Tri(none_in, exact_in) if self.negated else Tri(exact_in, none_in)
         values, known = _scalar(source, self.name)
         hit = np.isin(values, np.asarray(self.values, dtype=np.float64))
         return Tri.from_mask(~hit if self.negated else hit, known)

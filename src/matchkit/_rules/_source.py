@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,11 @@ class ColumnSource(Protocol):
 
     Enum values are the ordinal index into ``FieldSpec.values`` (as float), booleans are
     0.0/1.0 and an unknown value is NaN. Derived fields are served like stored ones.
+
+    A source may also offer ``bounds(name) -> (low, high) | None``: for an aggregate that is
+    only partly known (the number of ZRM domains with problems when some domains are
+    unknown), the range its true value must lie in. Comparisons then use the range, so a
+    partly known aggregate is true, false or unknown as the range allows.
     """
 
     @property
@@ -36,6 +41,15 @@ class ColumnSource(Protocol):
 
     def contains(self, name: str, item: str) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         """Return whether a list field holds ``item``, and where the list is known."""
+        ...
+
+
+@runtime_checkable
+class BoundedSource(Protocol):
+    """A column source that can bound partly known aggregates (see :class:`ColumnSource`)."""
+
+    def bounds(self, name: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        """Return (low, high) arrays for ``name``, or None when it has no bounds."""
         ...
 
 

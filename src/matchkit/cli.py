@@ -30,6 +30,24 @@ def _example_clients() -> Path:
     return Path(str(resources.files("matchkit.profiles") / "examples" / "clients.jsonl"))
 
 
+def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResult]:
+    """Read the client file, load the catalog and recommend: the start of most commands."""
+    catalog = _catalog(args)
+    caseload = mk.read_caseload(args.clients)
+    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    return caseload, mk.Recommender(catalog).recommend_batch(caseload, progress=progress)
+
+
+def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan:
+    return mk.plan_assignment(
+        result,
+        capacity=_pairs(args.capacity, int),
+        include_verify=args.include_verify,
+        min_share=_shares(args.min_share),
+        method=getattr(args, "method", "optimal"),
+    )
+
+
 def cmd_catalog(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
     print(catalog_table(catalog), file=out)
@@ -70,10 +88,8 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
-    catalog = _catalog(args)
-    caseload = mk.read_caseload(args.clients)
+    caseload, result = _recommend_file(args)
     progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
-    result = mk.Recommender(catalog).recommend_batch(caseload, progress=progress)
     target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
     try:
         write_recommendations(
@@ -167,9 +183,7 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
-    catalog = _catalog(args)
-    caseload = mk.read_caseload(args.clients)
-    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    caseload, result = _recommend_file(args)
     pools = mk.candidate_pools(result, selection_ratios=_pairs(args.selection_ratio, float))
     if args.out:
         base = Path(args.out)
@@ -191,16 +205,8 @@ def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
-    catalog = _catalog(args)
-    caseload = mk.read_caseload(args.clients)
-    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
-    plan = mk.plan_assignment(
-        result,
-        capacity=_pairs(args.capacity, int),
-        include_verify=args.include_verify,
-        min_share=_shares(args.min_share),
-        method=args.method,
-    )
+    caseload, result = _recommend_file(args)
+    plan = _plan_from_args(result, args)
     plan.assignments.to_csv(args.out, index=False, float_format="%.17g", lineterminator="\n")
     print(plan_summary(plan, len(caseload)), file=out)
     print(f"\nwrote {args.out}", file=out)
@@ -210,16 +216,9 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
     from matchkit._report import write_report
 
-    catalog = _catalog(args)
-    caseload = mk.read_caseload(args.clients)
-    result = mk.Recommender(catalog).recommend_batch(caseload, progress=args.progress)
+    _, result = _recommend_file(args)
     pools = mk.candidate_pools(result)
-    plan = mk.plan_assignment(
-        result,
-        capacity=_pairs(args.capacity, int),
-        include_verify=args.include_verify,
-        min_share=_shares(args.min_share),
-    )
+    plan = _plan_from_args(result, args)
     path = write_report(args.out, result, pools, plan)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
     return EXIT_OK
@@ -302,6 +301,30 @@ def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def _clients_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress bars (on by default in a terminal for 50,000 clients or more)",
+    )
+
+
+def _plan_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
+    )
+    p.add_argument(
+        "--include-verify", action="store_true", help="also assign pairs still to be verified"
+    )
+    p.add_argument(
+        "--min-share",
+        metavar="DIM=GROUP:SHARE,...",
+        help="minimum share of the assigned clients per audit group, e.g. gender=female:0.5",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``matchkit`` command."""
     parser = argparse.ArgumentParser(
@@ -323,8 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("recommend", help="recommend approaches for every client in a file")
-    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
-    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    _clients_arguments(p)
     p.add_argument("--top", type=_positive_int, metavar="K", help="list the first K approaches")
     p.add_argument(
         "--include-ineligible",
@@ -334,11 +356,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p.add_argument(
-        "--progress",
-        action="store_true",
-        help="show progress bars (on by default in a terminal for 50,000 clients or more)",
-    )
     p.set_defaults(func=cmd_recommend)
 
     p = sub.add_parser("synth", help="write a synthetic caseload (no real client data)")
@@ -358,48 +375,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("pools", help="candidate pools per approach, with group break-down")
-    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
-    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    _clients_arguments(p)
     p.add_argument(
         "--selection-ratio",
         metavar="ID=R,...",
         help="share of candidates who enter after intake, per approach (default: catalog or 0.5)",
     )
     p.add_argument("--out", metavar="FILE.csv", help="write the four tables as FILE_<table>.csv")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_pools)
 
     p = sub.add_parser("assign", help="fill the places of each approach optimally")
-    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
-    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
-    p.add_argument(
-        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
-    )
-    p.add_argument(
-        "--include-verify", action="store_true", help="also assign pairs still to be verified"
-    )
-    p.add_argument(
-        "--min-share",
-        metavar="DIM=GROUP:SHARE,...",
-        help="minimum share of the assigned clients per audit group, e.g. gender=female:0.5",
-    )
+    _clients_arguments(p)
+    _plan_arguments(p)
     p.add_argument("--method", choices=["optimal", "greedy"], default="optimal")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="client_id,approach_id,score")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_assign)
 
     p = sub.add_parser("report", help="write a one-page HTML report with charts")
-    p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
-    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
-    p.add_argument(
-        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
-    )
-    p.add_argument(
-        "--include-verify", action="store_true", help="also assign pairs still to be verified"
-    )
-    p.add_argument("--min-share", metavar="DIM=GROUP:SHARE,...", help="as for assign")
+    _clients_arguments(p)
+    _plan_arguments(p)
     p.add_argument("--out", required=True, metavar="FILE.html")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=cmd_report)
 
     return parser

@@ -13,7 +13,7 @@ The public API. Everything else lives in private modules.
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
 from matchkit._evaluate import Evaluation, evaluate
-from matchkit._plan import Plan, plan_assignment
+from matchkit._plan import Plan, group_names, plan_assignment
 from matchkit._pools import Pools, candidate_pools
 from matchkit._profile import (
     ClientProfile,
@@ -86,6 +86,7 @@ __all__ = [
     "candidate_pools",
     "evaluate",
     "generate_caseload",
+    "group_names",
     "leefgebieden_from_zrm",
     "load_catalog",
     "plan_assignment",

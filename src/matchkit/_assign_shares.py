@@ -59,7 +59,7 @@ def solve_shares(pairs: Pairs, shares: list[Share], floor: int) -> Index:
     kind = np.zeros(pairs.n_clients, dtype=np.int64)
     for bit, share in enumerate(shares):
         kind |= share.member.astype(np.int64) << bit
-    kept = prune(pairs, np.arange(pairs.size, dtype=np.int64), kind)
+    kept = prune(pairs, np.arange(pairs.size, dtype=np.int64), kind=kind)
     member = [share.member[pairs.client[kept]] for share in shares]
     rows = np.vstack(
         [np.ones(kept.size)] + [m - share.share for m, share in zip(member, shares, strict=True)]

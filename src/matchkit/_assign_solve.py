@@ -3,23 +3,26 @@
 Over the candidate pairs only, maximise ``sum s_ij x_ij`` subject to ``sum_j x_ij <= 1``
 (a client gets at most one approach) and ``sum_i x_ij <= c_j`` (places). The constraint
 matrix is the incidence matrix of a bipartite graph, so it is totally unimodular: with
-integer capacities every vertex of the LP is integral and an LP solve (simplex, which
-returns a vertex) is an exact integer solve. Integrality is still checked; a MILP is the
-fallback.
+integer capacities every vertex of the LP is integral, and an LP solve that ends at a
+vertex (HiGHS's interior point method with crossover) is an exact integer solve.
+Integrality is still checked; a MILP is the fallback.
 
-Three exact reductions keep large caseloads fast:
+What keeps 100,000 clients fast:
 
-* **Pruning.** With ``T = sum_j c_j`` places in all, a pair whose client ranks ``T``-th or
-  lower in its approach's column (score descending, client index ascending) can be dropped:
-  if it were used, one of the ``T`` better-ranked clients would be unassigned and could
-  take the place without lowering the total or changing the count.
-* **Column generation.** A big LP starts from each client's two best pairs; pairs with a
-  positive reduced cost under the LP duals are added until none is left, which certifies
-  optimality over all kept pairs.
+* **Column generation.** The LP starts from each client's best pair; pairs with a positive
+  reduced cost under the LP's duals (each client's best such pair) are added until none is
+  left, which certifies optimality over all pairs. Few clients ever need a second pair.
+* **No row for a client with one pair.** Its ``x <= 1`` is a bound, so the first LP has
+  only the m capacity rows.
+* **No HiGHS presolve.** On these LPs presolve costs seconds and removes nothing; the
+  interior point method is steady where the dual simplex stalls (places close to clients).
 * **Prices from the primal.** The capacity prices are not HiGHS's marginals, which are one
   arbitrary point of a non-unique dual on these degenerate LPs, but the least optimal dual,
   computed exactly from the integral optimum by a longest-path pass over the approaches
   (see :func:`capacity_prices`).
+
+The min-share MILP (``_assign_shares``) cannot use duals; it shrinks its input with
+:func:`prune` instead.
 """
 
 from __future__ import annotations
@@ -40,10 +43,6 @@ Vector = npt.NDArray[np.float64]
 
 #: HiGHS's default primal and dual feasibility tolerance; scores closer than this tie.
 TOL = 1e-7
-#: Above this many kept pairs the LP is solved by column generation.
-_COLGEN_FROM = 50_000
-#: Each client's best pairs that seed column generation.
-_SEED_PER_CLIENT = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,24 +56,48 @@ class Optimum:
 @dataclass(frozen=True, eq=False)
 class _LP:
     x: Vector
-    client_dual: Vector  # (n,) non-negative at an optimum of a <= row
+    client_dual: Vector  # (n,)
     capacity_dual: Vector  # (m,)
 
 
-def incidence(rows: Index, approach: Index, n_rows: int, n_approaches: int) -> sp.csc_array:
-    """Return the ``(n_rows + n_approaches, k)`` client/approach incidence matrix."""
-    k = rows.size
-    indices = np.empty(2 * k, dtype=np.int64)
-    indices[0::2] = rows
-    indices[1::2] = n_rows + approach
-    return sp.csc_array(
-        (np.ones(2 * k), indices, np.arange(0, 2 * k + 1, 2)),
-        shape=(n_rows + n_approaches, k),
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """The constraint rows of the pairs ``select``: clients with several pairs, approaches."""
+
+    matrix: sp.csr_array
+    rhs: Vector
+    clients: Index  # the clients that have a row, ascending
+    single: Mask  # per selected pair: its client has no other selected pair (no row)
+
+
+def _rows(pairs: Pairs, select: Index) -> _Rows:
+    client, approach = pairs.client[select], pairs.approach[select]
+    single = np.bincount(client, minlength=pairs.n_clients)[client] == 1
+    clients, client_row = np.unique(client[~single], return_inverse=True)
+    column = np.arange(select.size)
+    matrix = sp.csr_array(
+        (
+            np.ones(select.size + np.count_nonzero(~single)),
+            (
+                np.concatenate([client_row.astype(np.int64), clients.size + approach]),
+                np.concatenate([column[~single], column]),
+            ),
+        ),
+        shape=(clients.size + pairs.n_approaches, select.size),
     )
+    rhs = np.concatenate([np.ones(clients.size), pairs.capacity.astype(np.float64)])
+    return _Rows(matrix, rhs, clients.astype(np.int64), single)
 
 
-def prune(pairs: Pairs, select: Index, kind: Index | None = None) -> Index:
-    """Keep the pairs of ``select`` that rank within the total capacity in their column.
+def prune(
+    pairs: Pairs, select: Index, *, kind: Index | None = None, score: Vector | None = None
+) -> Index:
+    """Drop the pairs of ``select`` that rank below the total number of places.
+
+    With ``T`` places in all, a pair whose client ranks ``T``-th or lower in its approach's
+    column (score descending, client index ascending) is never needed: if it were used, one
+    of the ``T`` better-ranked clients would be unassigned and could take the place without
+    lowering the total or changing the count.
 
     Parameters
     ----------
@@ -85,6 +108,8 @@ def prune(pairs: Pairs, select: Index, kind: Index | None = None) -> Index:
     kind : ndarray of int64, shape (n_clients,), optional
         A client type; ranks are then taken per (approach, type), which keeps the argument
         valid under constraints that count clients per type.
+    score : ndarray of float64, shape (pairs.size,), optional
+        The scores to rank by, if not ``pairs.score``.
 
     Returns
     -------
@@ -92,15 +117,13 @@ def prune(pairs: Pairs, select: Index, kind: Index | None = None) -> Index:
         The kept subset of ``select``, ascending.
     """
     places = int(pairs.capacity.sum())
-    approach = pairs.approach[select]
-    key = (
-        approach
-        if kind is None
-        else approach * (int(kind.max(initial=0)) + 1) + kind[pairs.client[select]]
-    )
+    key = pairs.approach[select]
+    if kind is not None:
+        key = key * (int(kind.max(initial=0)) + 1) + kind[pairs.client[select]]
     if select.size == 0 or np.bincount(key).max() <= places:
         return select
-    order = np.lexsort((pairs.client[select], -pairs.score[select], key))
+    value = (pairs.score if score is None else score)[select]
+    order = np.lexsort((pairs.client[select], -value, key))
     sorted_key = key[order]
     rank = np.arange(select.size) - np.searchsorted(sorted_key, sorted_key, side="left")
     return np.sort(select[order[rank < places]])
@@ -114,32 +137,33 @@ def solve_lp(
     fill_client: Mask | None = None,
     fill_approach: Mask | None = None,
 ) -> _LP:
-    """Maximise ``gain @ x`` over the pairs ``select`` with HiGHS's simplex.
+    """Maximise ``gain @ x`` over the pairs ``select``, ending at a vertex.
 
-    ``fill_client`` and ``fill_approach`` turn the matching rows into equalities (the
-    client is assigned, the approach is full).
+    ``fill_client`` and ``fill_approach`` turn the matching constraints into equalities
+    (the client is assigned, the approach is full).
     """
     n, m = pairs.n_clients, pairs.n_approaches
     client_dual, capacity_dual = np.zeros(n), np.zeros(m)
     if select.size == 0:
         return _LP(np.zeros(0), client_dual, capacity_dual)
-    clients, rows = np.unique(pairs.client[select], return_inverse=True)
-    matrix = incidence(rows.astype(np.int64), pairs.approach[select], clients.size, m).tocsr()
-    rhs = np.concatenate([np.ones(clients.size), pairs.capacity.astype(np.float64)])
-    fill = np.concatenate(
-        [
-            np.zeros(clients.size, bool) if fill_client is None else fill_client[clients],
-            np.zeros(m, bool) if fill_approach is None else fill_approach,
-        ]
-    )
+    rows = _rows(pairs, select)
+    fill_single = np.zeros(select.size, bool)
+    fill = np.zeros(rows.rhs.size, bool)
+    if fill_client is not None:
+        fill_single = rows.single & fill_client[pairs.client[select]]
+        fill[: rows.clients.size] = fill_client[rows.clients]
+    if fill_approach is not None:
+        fill[rows.clients.size :] = fill_approach
+    bounds = np.column_stack([fill_single, np.where(rows.single, 1.0, np.inf)])
     res = linprog(
         -gain,
-        A_ub=matrix[~fill],
-        b_ub=rhs[~fill],
-        A_eq=matrix[fill] if fill.any() else None,
-        b_eq=rhs[fill] if fill.any() else None,
-        bounds=(0, None),
-        method="highs-ds",
+        A_ub=rows.matrix[~fill],
+        b_ub=rows.rhs[~fill],
+        A_eq=rows.matrix[fill] if fill.any() else None,
+        b_eq=rows.rhs[fill] if fill.any() else None,
+        bounds=bounds,
+        method="highs-ipm",
+        options={"presolve": False},
     )
     if res.status != 0:
         raise AssignmentError(f"HiGHS could not solve the assignment LP: {res.message}")
@@ -147,8 +171,15 @@ def solve_lp(
     dual[~fill] = -res.ineqlin.marginals
     if fill.any():
         dual[fill] = -res.eqlin.marginals
-    client_dual[clients] = dual[: clients.size]
-    capacity_dual[:] = dual[clients.size :]
+    client_dual[rows.clients] = dual[: rows.clients.size]
+    capacity_dual[:] = dual[rows.clients.size :]
+    # A client without a row has its dual on the bound x <= 1: what its pair earns net of
+    # the approach's price.
+    single = np.flatnonzero(rows.single)
+    net = gain[single] - capacity_dual[pairs.approach[select[single]]]
+    client_dual[pairs.client[select[single]]] = np.where(
+        fill_single[single], net, np.maximum(net, 0.0)
+    )
     return _LP(np.asarray(res.x, dtype=np.float64), client_dual, capacity_dual)
 
 
@@ -158,16 +189,12 @@ def solve_milp(
     """Maximise ``gain @ x`` over binary ``x`` on ``select``; ``None`` when infeasible."""
     if select.size == 0:
         return np.zeros(0, bool)
-    clients, rows = np.unique(pairs.client[select], return_inverse=True)
-    matrix = incidence(
-        rows.astype(np.int64), pairs.approach[select], clients.size, pairs.n_approaches
-    )
-    rhs = np.concatenate([np.ones(clients.size), pairs.capacity.astype(np.float64)])
+    rows = _rows(pairs, select)
     res = milp(
         -gain,
         integrality=np.ones(select.size),
         bounds=Bounds(0, 1),
-        constraints=[LinearConstraint(matrix, -np.inf, rhs), *(extra or [])],
+        constraints=[LinearConstraint(rows.matrix, -np.inf, rows.rhs), *(extra or [])],
         # The default relative gap (1e-4) would stop short of the optimum; HiGHS's absolute
         # gap (1e-6) still ends the search.
         options={"mip_rel_gap": 0.0},
@@ -190,20 +217,20 @@ def integral(x: Vector) -> Mask | None:
     return rounded > 0.5
 
 
-def _count_bound(pairs: Pairs, select: Index) -> int:
-    """Return an upper bound on how many clients ``select`` can place at all."""
-    per_approach = np.bincount(pairs.approach[select], minlength=pairs.n_approaches)
+def _count_bound(pairs: Pairs) -> int:
+    """Return an upper bound on how many clients can be placed at all."""
+    per_approach = np.bincount(pairs.approach, minlength=pairs.n_approaches)
     reachable = np.minimum(per_approach, pairs.capacity).sum()
-    return int(min(np.unique(pairs.client[select]).size, reachable))
+    return int(min(np.unique(pairs.client).size, reachable))
 
 
-def _seed(pairs: Pairs, select: Index) -> Index:
-    """Each client's best pairs in ``select`` (score descending, approach ascending)."""
+def _best_per_client(pairs: Pairs, select: Index, value: Vector) -> Index:
+    """Each client's pair in ``select`` with the highest ``value`` (ties: lower approach)."""
     client = pairs.client[select]
-    order = np.lexsort((pairs.approach[select], -pairs.score[select], client))
-    sorted_client = client[order]
-    rank = np.arange(select.size) - np.searchsorted(sorted_client, sorted_client, side="left")
-    return np.sort(select[order[rank < _SEED_PER_CLIENT]])
+    order = np.lexsort((pairs.approach[select], -value, client))
+    first = np.ones(order.size, bool)
+    first[1:] = client[order[1:]] != client[order[:-1]]
+    return np.sort(select[order[first]])
 
 
 def _reduced_cost(pairs: Pairs, select: Index, lp: _LP) -> Vector:
@@ -215,32 +242,34 @@ def _reduced_cost(pairs: Pairs, select: Index, lp: _LP) -> Vector:
     )
 
 
-def _max_score_lp(pairs: Pairs, kept: Index) -> tuple[Index, _LP] | None:
-    """Column generation over ``kept``; the optimum with its duals, or ``None`` if fractional."""
-    select = kept if kept.size <= _COLGEN_FROM else _seed(pairs, kept)
+def _max_score_lp(pairs: Pairs) -> tuple[Index, _LP] | None:
+    """Solve by column generation; the optimum with its duals, or ``None`` if fractional."""
+    every = np.arange(pairs.size, dtype=np.int64)
+    select = _best_per_client(pairs, every, pairs.score)
     while True:
         lp = solve_lp(pairs, select, pairs.score[select])
-        missing = (_reduced_cost(pairs, kept, lp) > TOL) & ~np.isin(
-            kept, select, assume_unique=True
-        )
-        if not missing.any():
+        reduced = _reduced_cost(pairs, every, lp)
+        improving = reduced > TOL
+        improving[select] = False
+        if not improving.any():
             break
-        select = np.union1d(select, kept[missing])
+        better = np.flatnonzero(improving)
+        select = np.union1d(select, _best_per_client(pairs, better, reduced[better]))
     chosen = integral(lp.x)
     return None if chosen is None else (select[chosen], lp)
 
 
-def _most_placed_lp(pairs: Pairs, kept: Index, chosen: Index, lp: _LP) -> Index:
-    """Among the optimal assignments, one that places the most clients.
+def _most_placed_lp(pairs: Pairs, chosen: Index, lp: _LP) -> Index:
+    """Among the optimal assignments, return one that places the most clients.
 
     An assignment is optimal exactly when it satisfies complementary slackness with the
     optimal duals ``lp``: it uses only pairs with zero reduced cost, assigns every client
     with a positive dual and fills every approach with a positive dual. Those conditions
     keep the matrix totally unimodular, so maximising the count over them is an LP.
     """
-    if chosen.size >= _count_bound(pairs, kept):
+    if chosen.size >= _count_bound(pairs):
         return chosen
-    tight = kept[_reduced_cost(pairs, kept, lp) >= -TOL]
+    tight = np.flatnonzero(_reduced_cost(pairs, np.arange(pairs.size), lp) >= -TOL)
     most = solve_lp(
         pairs,
         tight,
@@ -258,8 +287,9 @@ def _most_placed_lp(pairs: Pairs, kept: Index, chosen: Index, lp: _LP) -> Index:
     return candidate
 
 
-def _most_placed_milp(pairs: Pairs, kept: Index) -> Index:
+def _most_placed_milp(pairs: Pairs) -> Index:
     """Solve by MILP instead: best total first, then the most clients at that total."""
+    kept = prune(pairs, np.arange(pairs.size, dtype=np.int64))
     best = solve_milp(pairs, kept, pairs.score[kept])
     assert best is not None  # nobody assigned is always feasible
     total = float(pairs.score[kept][best].sum())
@@ -271,33 +301,23 @@ def _most_placed_milp(pairs: Pairs, kept: Index) -> Index:
 def max_score(pairs: Pairs) -> Optimum:
     """Solve the plain problem exactly.
 
-    Returns the assignment with the highest total score and, among those, the one placing
+    Returns the assignment with the highest total score and, among those, one placing
     the most clients (clients with an allowed zero-score pair fill places left empty).
     """
-    kept = prune(pairs, np.arange(pairs.size, dtype=np.int64))
-    found = _max_score_lp(pairs, kept)
+    found = _max_score_lp(pairs)
     if found is None:
-        return Optimum(np.sort(_most_placed_milp(pairs, kept)), "highs-milp")
+        return Optimum(np.sort(_most_placed_milp(pairs)), "highs-milp")
     chosen, lp = found
-    return Optimum(np.sort(_most_placed_lp(pairs, kept, chosen, lp)), "highs-lp")
+    return Optimum(np.sort(_most_placed_lp(pairs, chosen, lp)), "highs-lp")
 
 
 def max_count(pairs: Pairs, select: Index) -> int:
     """Return how many clients the pairs ``select`` can place at once, ignoring scores."""
-    flat = Pairs(
-        pairs.n_clients,
-        pairs.n_approaches,
-        pairs.client,
-        pairs.approach,
-        np.zeros(pairs.size),
-        pairs.capacity,
-    )
-    kept = prune(flat, select)
-    lp = solve_lp(pairs, kept, np.ones(kept.size))
-    chosen = integral(lp.x)
+    kept = prune(pairs, select, score=np.zeros(pairs.size))
+    chosen = integral(solve_lp(pairs, kept, np.ones(kept.size)).x)
     if chosen is None:
         chosen = solve_milp(pairs, kept, np.ones(kept.size))
-        assert chosen is not None
+        assert chosen is not None  # nobody assigned is always feasible
     return int(chosen.sum())
 
 

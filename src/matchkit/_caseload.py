@@ -31,7 +31,6 @@ from matchkit.errors import RecordError, RecordErrors
 
 __all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
 
-CaseloadLike = "Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path"
 _FORMATS = (".jsonl", ".csv", ".parquet")
 _ALLOWED_KEYS = frozenset(STORED_FIELDS) - frozenset(ZRM_COLUMNS) | {"zrm", "zrm11"}
 
@@ -360,10 +359,3 @@ def write_caseload(
     else:
         raise ValueError(f"format={fmt!r} is not allowed; expected one of jsonl, csv, parquet")
     return path
-
-
-def _dtypes_match(frame: pd.DataFrame) -> bool:
-    want = contract_dtypes()
-    return list(frame.columns) == list(STORED_FIELDS) and all(
-        str(frame[c].dtype) == str(d) for c, d in want.items()
-    )

@@ -10,7 +10,6 @@ who turns out not to qualify is turned away at intake. Metrics are defined in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -195,8 +194,3 @@ def evaluate(
         ["expected_gain", "top1_agreement", "coverage", "verify_share", "turned_away"]
     ]
     return Evaluation(table, audit_groups(realised, observed), picks, len(seen))
-
-
-def strategy_names() -> Sequence[str]:
-    """Return the names of the compared strategies."""
-    return STRATEGIES

@@ -54,19 +54,23 @@ def cmd_catalog(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def catalog_table(catalog: mk.Catalog) -> str:
-    """Render the catalog as a plain-text table."""
+    """Render the catalog as a plain-text table (long names and places shortened)."""
     rows = [("id", "name", "types", "goal", "places", "rules", "where")]
     for a in catalog.approaches:
         rows.append(
             (
                 a.id,
-                a.name,
+                _clip(a.name, 34),
                 "+".join(t.replace("_first", "") for t in a.approach_types),
                 a.goal,
                 str(a.places),
                 str(len(a.rules)),
-                ", ".join(a.municipalities),
+                _clip(", ".join(a.municipalities), 28),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

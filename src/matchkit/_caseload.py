@@ -200,7 +200,10 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
             records.append(flat)
             labels.append(label)
             bad.append(rec_bad)
-    raw = pd.DataFrame.from_records(records, columns=list(STORED_FIELDS)).astype(object)
+    # Object columns from the start, so an error shows the value as it was written (9, not 9.0).
+    raw = pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in records], dtype=object) for c in STORED_FIELDS}
+    )
     return raw, labels, extra, np.array(bad, dtype=bool)
 
 

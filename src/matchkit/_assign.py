@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matchkit._assign_lp import Index
 from matchkit._assign_problem import Pairs, build_pairs, build_shares
 from matchkit._assign_shares import meets_shares, solve_shares
-from matchkit._assign_solve import Index, capacity_prices, greedy, max_score
+from matchkit._assign_solve import capacity_prices, greedy, max_score
 
 __all__ = ["Assignment", "assign_greedy", "assign_optimal"]
 
@@ -178,7 +179,7 @@ def assign_optimal(
         return _assignment(
             pairs, optimum.chosen, optimum.method, capacity_prices(pairs, optimum.chosen)
         )
-    chosen = solve_shares(pairs, shares, floor=optimum.chosen.size)
+    chosen = solve_shares(pairs, shares, optimum.chosen)
     return _assignment(pairs, chosen, "highs-milp", np.full(pairs.n_approaches, np.nan))
 
 

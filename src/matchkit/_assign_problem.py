@@ -105,7 +105,7 @@ def _capacity_array(capacity: Any, n_approaches: int) -> npt.NDArray[np.int64]:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise AssignmentError(
-            f"capacity[{first}]={array[first]!r} is not allowed; expected a non-negative "
+            f"capacity[{first}]={array[first].item()!r} is not allowed; expected a non-negative "
             f"integer number of places (bad entries at {_positions(bad, ('approach',))})"
         )
     return array.astype(np.int64)
@@ -148,9 +148,10 @@ def build_pairs(
         bad = allowed_arr & ~((score_arr >= 0.0) & (score_arr <= 1.0))
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
+        got = score_arr[i, j].item()
         raise AssignmentError(
-            f"score[{i}, {j}]={score_arr[i, j]!r} is not allowed for an allowed pair; expected "
-            f"a number in [0, 1] (bad allowed pairs at {_positions(bad, ('client', 'approach'))})"
+            f"score[{i}, {j}]={got!r} is not allowed for an allowed pair; expected a number "
+            f"in [0, 1] (bad allowed pairs at {_positions(bad, ('client', 'approach'))})"
         )
     candidate = allowed_arr
     if exclude is not None:

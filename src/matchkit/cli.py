@@ -167,8 +167,6 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
     catalog = _catalog(args)
-    if args.clients:
-        raise ParameterError("evaluate needs synthetic truth; --clients is not supported")
     result = mk.evaluate(catalog, n=args.n, seed=args.seed)
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(
@@ -374,7 +372,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=_positive_int, default=100_000, help="clients (default 100000)")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
-    p.add_argument("--clients", help=argparse.SUPPRESS)
     p.add_argument("--out", metavar="FILE", help="also write the group table as CSV")
     p.set_defaults(func=cmd_evaluate)
 

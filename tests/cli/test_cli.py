@@ -433,3 +433,30 @@ def test_the_installed_command_exits_2_on_bad_input_with_the_errors_on_stderr(
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "3 problem(s) in 3 record(s)" in proc.stderr
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_synth_writes_a_valid_caseload_in_every_format(tmp_path, suffix):
+    path = tmp_path / f"synthetic{suffix}"
+    out = io.StringIO()
+    assert main(["synth", "--n", "200", "--seed", "4", "--out", str(path)], out=out) == 0
+    assert len(mk.read_caseload(path)) == 200
+    assert "200 synthetic clients" in out.getvalue()
+
+
+def test_synth_rejects_an_unknown_format(tmp_path, capsys):
+    code = main(["synth", "--n", "5", "--seed", "1", "--out", str(tmp_path / "x.txt")])
+    assert code == 2
+    assert ".parquet" in capsys.readouterr().err
+
+
+def test_evaluate_prints_every_strategy_and_the_group_gaps(tmp_path):
+    out = io.StringIO()
+    groups_csv = tmp_path / "groups.csv"
+    code = main(["evaluate", "--n", "1500", "--seed", "2", "--out", str(groups_csv)], out=out)
+    assert code == 0
+    text = out.getvalue()
+    for strategy in ("recommender", "rules_only", "similarity_only", "random", "oracle"):
+        assert strategy in text
+    assert "gap (max - min)" in text
+    assert groups_csv.read_text().startswith("dimension,group,clients")

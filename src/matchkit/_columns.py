@@ -15,11 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchkit._fields import FIELDS, ZRM_COLUMNS, Kind
+from matchkit._types import BoolArray, FloatArray
 
 __all__ = ["CaseloadColumns"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 _STARTKWALIFICATIE_FROM = FIELDS["education"].values.index("mbo2")
 _BOUNDED = frozenset({"zrm_problem_domains", "zrm_min"})

@@ -24,6 +24,7 @@ from matchkit._outcome import outcome_probabilities
 from matchkit._recommend import Recommender
 from matchkit._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
 from matchkit._synth import generate_caseload
+from matchkit._types import FloatArray, IntArray
 
 __all__ = [
     "STRATEGIES",
@@ -36,9 +37,6 @@ __all__ = [
 
 STRATEGIES: Final = ("recommender", "rules_only", "similarity_only", "random", "oracle")
 """The strategies compared by :func:`evaluate`, in report order."""
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS
 from matchkit._synth import REGIONS
+from matchkit._types import BoolArray, FloatArray
 
 __all__ = [
     "APPROACH_IDS",
@@ -45,9 +46,6 @@ __all__ = [
     "calibrate_lift",
     "outcome_probabilities",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 REFERENCE_BASELINE: Final = 0.10

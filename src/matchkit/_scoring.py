@@ -24,6 +24,7 @@ import numpy.typing as npt
 from matchkit._catalog import Approach, TargetEntry
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import FIELDS, Kind, canonical_field
+from matchkit._types import FloatArray
 
 __all__ = [
     "ELIGIBLE",
@@ -36,9 +37,6 @@ __all__ = [
 
 INELIGIBLE, VERIFY, ELIGIBLE = 0, 1, 2
 STATUS_NAMES = ("ineligible", "verify", "eligible")
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

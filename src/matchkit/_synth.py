@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from matchkit._fields import FIELDS, INTERESTS, STORED_FIELDS, ZRM_DOMAINS, Kind
+from matchkit._types import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "CALIBRATION_TARGETS",
@@ -35,10 +36,6 @@ __all__ = [
     "Region",
     "generate_caseload",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

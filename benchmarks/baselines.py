@@ -73,19 +73,22 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def _stored(row: pd.Series, name: str) -> Any:
-    """One stored fact of one client as a plain value (enum levels as their index)."""
-    value = row[name]
-    if _missing(value):
-        return None
+def _plain(name: str, value: object) -> Any:
+    """A value as the per-row evaluator compares it (enum level -> index, numbers as float)."""
     spec = FIELDS[name]
     if spec.kind is Kind.ENUM:
         return spec.values.index(str(value))
     if spec.kind is Kind.BOOL:
         return bool(value)
     if spec.kind in (Kind.INT, Kind.FLOAT):
-        return float(value)
+        return float(value)  # type: ignore[arg-type]
     return value  # text, or a list
+
+
+def _stored(row: pd.Series, name: str) -> Any:
+    """One stored fact of one client as a plain value, None when unknown."""
+    value = row[name]
+    return None if _missing(value) else _plain(name, value)
 
 
 def _and(values: Sequence[Truth]) -> Truth:
@@ -141,14 +144,7 @@ def _value(row: pd.Series, name: str) -> Any:
 
 def _literal(name: str, literal: object) -> Any:
     """A rule literal in the form :func:`_value` returns (enum level -> index)."""
-    spec = FIELDS[name]
-    if spec.kind is Kind.ENUM:
-        return spec.values.index(str(literal))
-    if spec.kind is Kind.BOOL:
-        return bool(literal)
-    if spec.kind in (Kind.INT, Kind.FLOAT):
-        return float(literal)  # type: ignore[arg-type]
-    return literal
+    return _plain(name, literal)
 
 
 def evaluate_node(node: Node, row: pd.Series) -> Truth:

@@ -77,3 +77,14 @@ def plans_of(instance: Instance, capacity: np.ndarray | None = None) -> Plans:
         instance.candidate,
         instance.capacity if capacity is None else capacity,
     )
+
+
+def random_pairs(
+    rng: np.random.Generator, n: int, m: int, *, density: float, decimals: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A random (score, allowed) pair of matrices; rounded scores give many ties."""
+    score = rng.random((n, m))
+    if decimals is not None:
+        score = np.round(score, decimals)
+    allowed = rng.random((n, m)) < density
+    return score, allowed

@@ -7,6 +7,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matchkit import _assign_lp, _assign_solve
 from matchkit._assign import Assignment, assign_greedy, assign_optimal
+from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, Instance, instances, plans_of
 
@@ -71,8 +72,7 @@ def test_plans_respect_capacity_allowed_pairs_and_exclusions(solve, instance):
 @pytest.mark.parametrize("places", [3, 40, 120], ids=["scarce", "moderate", "ample"])
 def test_optimal_total_matches_a_dense_milp_on_medium_instances(rng, places):
     n, m = 150, 6
-    score = np.round(rng.random((n, m)), 2)
-    allowed = rng.random((n, m)) < 0.5
+    score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = np.full(m, places)
     plan = assign_optimal(score, allowed, capacity)
     check_feasible(plan, Instance(score, allowed, capacity))
@@ -82,8 +82,9 @@ def test_optimal_total_matches_a_dense_milp_on_medium_instances(rng, places):
 
 def test_milp_fallback_gives_an_equally_good_plan_when_the_lp_is_not_integral(rng, monkeypatch):
     n, m = 60, 4
-    score = np.round(rng.random((n, m)), 1)  # many ties, so the count tie-break matters
-    allowed = rng.random((n, m)) < 0.6
+    score, allowed = random_pairs(
+        rng, n, m, density=0.6, decimals=1
+    )  # many ties, so the count tie-break matters
     capacity = np.array([5, 10, 0, 20])
     expected = assign_optimal(score, allowed, capacity)
     monkeypatch.setattr(_assign_solve, "_plain_lp", lambda pairs: None)
@@ -96,8 +97,7 @@ def test_milp_fallback_gives_an_equally_good_plan_when_the_lp_is_not_integral(rn
 
 def test_an_interior_point_failure_is_retried_with_the_dual_simplex(rng, monkeypatch):
     n, m = 80, 4
-    score = np.round(rng.random((n, m)), 2)
-    allowed = rng.random((n, m)) < 0.5
+    score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = np.array([3, 9, 1, 12])
     expected = assign_optimal(score, allowed, capacity)
     real = _assign_lp.linprog
@@ -126,8 +126,7 @@ def test_zero_score_pairs_fill_places_that_would_stay_empty():
 
 def test_the_same_input_gives_the_same_plan(rng):
     n, m = 400, 5
-    score = np.round(rng.random((n, m)), 1)
-    allowed = rng.random((n, m)) < 0.4
+    score, allowed = random_pairs(rng, n, m, density=0.4, decimals=1)
     capacity = rng.integers(0, 30, m)
     first = assign_optimal(score, allowed, capacity)
     second = assign_optimal(score.copy(), allowed.copy(), capacity.copy())

@@ -5,6 +5,7 @@ from hypothesis import given
 from scipy.optimize import linprog
 
 from matchkit._assign import assign_optimal
+from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, instances, plans_of
 
@@ -51,8 +52,7 @@ def test_a_place_is_worth_what_a_chain_of_moves_gains():
 def test_prices_never_exceed_the_marginals_highs_reports(rng):
     # The reported price is the least optimal dual; any dual HiGHS returns lies above it.
     n, m = 120, 5
-    score = np.round(rng.random((n, m)), 2)
-    allowed = rng.random((n, m)) < 0.5
+    score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = rng.integers(1, 15, m)
     plan = assign_optimal(score, allowed, capacity)
     client, approach = np.nonzero(allowed)

@@ -10,6 +10,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from matchkit import _assign_shares
 from matchkit._assign import assign_optimal
 from matchkit.errors import AssignmentError
+from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, instances, plans_of
 
@@ -116,8 +117,7 @@ def test_a_share_is_met_by_serving_the_group_not_by_leaving_places_empty():
 
 def test_shares_already_met_return_the_unconstrained_plan(rng):
     n, m = 50, 3
-    score = rng.random((n, m))
-    allowed = rng.random((n, m)) < 0.7
+    score, allowed = random_pairs(rng, n, m, density=0.7)
     everyone = np.ones(n, bool)
     free = assign_optimal(score, allowed, [5, 5, 5])
     held = assign_optimal(
@@ -166,8 +166,7 @@ def test_share_plans_match_a_dense_milp_on_medium_instances(rng, monkeypatch, fi
     widened = 0
     for _ in range(6):
         n, m = 120, 4
-        score = np.round(rng.random((n, m)), 2)
-        allowed = rng.random((n, m)) < 0.5
+        score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
         member = rng.random(n) < 0.3
         capacity = np.array([6, 8, 4, 10])
         floor = assign_optimal(score, allowed, capacity).n_assigned

@@ -7,7 +7,7 @@ and score per client and approach), so that a speed-up compares like with like:
   client. That is what a caller without the batch API would write; it also renders reasons.
 * :func:`rowwise_recommend` is the straightforward pandas implementation: ``df.iterrows()``,
   and for every row and approach a small Python evaluator that walks each rule's syntax tree
-  (``matchkit._rules``) in three-valued logic (``None`` for unknown), and the score formula of
+  (``matchkit.rules``) in three-valued logic (``None`` for unknown), and the score formula of
   ``docs/scoring.md`` in plain Python floats. It reuses the Recommender's evidence weights and
   ScoringModel (fitting them is setup, not the per-client work being compared) but nothing of
   the vectorised evaluation: rules, derived fields and graded preferences are re-implemented
@@ -27,8 +27,8 @@ import pandas as pd
 import matchkit as mk
 from matchkit._catalog import Approach, TargetEntry
 from matchkit._fields import FIELDS, ZRM_COLUMNS, Kind, canonical_field
-from matchkit._rules import And, Compare, Contains, Known, Member, Node, Not, Or
-from matchkit._scoring import ELIGIBLE, INELIGIBLE, STATUS_NAMES, VERIFY, Evidence
+from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, STATUS_NAMES, VERIFY, Evidence
+from matchkit.rules import And, Compare, Contains, Known, Member, Node, Not, Or
 
 __all__ = ["per_client_loop", "rowwise_recommend"]
 

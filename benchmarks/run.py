@@ -9,7 +9,7 @@
 2. scale   1,000,000 clients x the built-in catalog and 100,000 x ``generate_catalog(200)``:
            time and memory, each case in a fresh subprocess.
 3. synth   ``generate_caseload`` at 100k and 1M: time and memory, fresh subprocess each.
-4. assign  optimal vs greedy assignment (``matchkit._assign``), skipped when it is missing.
+4. assign  optimal vs greedy assignment (``matchkit.planning``), skipped when it is missing.
 
 Every time is the best of several runs (the machine may be shared); ``best of k`` says how
 many. ``--quick`` runs tiny sizes only, parts 2-3 in-process (used by the smoke test).
@@ -41,7 +41,7 @@ import pandas as pd
 from baselines import per_client_loop, rowwise_recommend
 
 import matchkit as mk
-from matchkit._catalog_synth import generate_catalog
+from matchkit.synth._catalog import generate_catalog
 
 MIB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[1]
@@ -548,12 +548,12 @@ def part_synth(repeats: int, quick: bool) -> None:
 
 def part_assign(repeats: int, quick: bool, budget: float) -> None:
     say("== 4. assignment: optimal vs greedy ==")
-    if importlib.util.find_spec("matchkit._assign") is None:
-        say("skipped: matchkit._assign not available")
+    if importlib.util.find_spec("matchkit.planning._assignment") is None:
+        say("skipped: matchkit.planning._assignment not available")
         return
-    module = importlib.import_module("matchkit._assign")
+    module = importlib.import_module("matchkit.planning._assignment")
     if not all(hasattr(module, f) for f in ("assign_optimal", "assign_greedy")):
-        say("skipped: matchkit._assign has no assign_optimal and assign_greedy")
+        say("skipped: matchkit.planning._assignment has no assign_optimal and assign_greedy")
         return
     n = 500 if quick else ASSIGN_CLIENTS
     rec = mk.Recommender(generate_catalog(ASSIGN_APPROACHES, seed=3))

@@ -1,6 +1,8 @@
 """matchkit: match people on long-term social assistance to the approaches most likely to help.
 
-The public API. Everything else lives in private modules.
+The public API. The data (profiles, caseloads, the catalog) lives in private modules here;
+each stage of the flow has its own subpackage: ``rules``, ``recommend``, ``planning``,
+``learn`` and ``synth``.
 
 >>> import matchkit as mk
 >>> catalog = mk.load_catalog()
@@ -12,9 +14,6 @@ The public API. Everything else lives in private modules.
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
-from matchkit._evaluate import Evaluation, evaluate
-from matchkit._plan import Plan, group_names, plan_assignment
-from matchkit._pools import Pools, candidate_pools
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -31,10 +30,6 @@ from matchkit._profile import (
     leefgebieden_from_zrm,
     zrm_from_legacy,
 )
-from matchkit._recommend import BatchResult, Recommendation, Recommender, reference_caseload
-from matchkit._report import render_report, write_report
-from matchkit._scoring import ScoringModel
-from matchkit._synth import generate_caseload
 from matchkit.errors import (
     AssignmentError,
     CatalogError,
@@ -47,6 +42,23 @@ from matchkit.errors import (
     RuleSyntaxError,
     UnknownFieldError,
 )
+from matchkit.planning import (
+    Plan,
+    Pools,
+    candidate_pools,
+    group_names,
+    plan_assignment,
+    render_report,
+    write_report,
+)
+from matchkit.recommend import (
+    BatchResult,
+    Recommendation,
+    Recommender,
+    ScoringModel,
+    reference_caseload,
+)
+from matchkit.synth import Evaluation, evaluate, generate_caseload
 
 __version__ = "0.1.0"
 

@@ -26,8 +26,8 @@ from pydantic import (
 )
 
 from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
-from matchkit._rules import CompiledRule, compile_rule
 from matchkit.errors import CatalogError, RuleError, UnknownApproachError
+from matchkit.rules import CompiledRule, compile_rule
 
 __all__ = [
     "Approach",

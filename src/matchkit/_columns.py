@@ -25,7 +25,7 @@ _BOUNDED = frozenset({"zrm_problem_domains", "zrm_min"})
 
 
 class CaseloadColumns:
-    """Column source over a typed caseload frame (see ``matchkit._rules.ColumnSource``)."""
+    """Column source over a typed caseload frame (see ``matchkit.rules.ColumnSource``)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame

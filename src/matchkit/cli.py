@@ -216,7 +216,7 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
-    from matchkit._report import write_report
+    from matchkit.planning._report import write_report
 
     _, result = _recommend_file(args)
     pools = mk.candidate_pools(result)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from matchkit._assign import assign_greedy, assign_optimal
+from matchkit.planning._assignment import assign_greedy, assign_optimal
 
 from .strategies import SMALL, instances
 

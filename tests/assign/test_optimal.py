@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from matchkit import _assign_lp, _assign_solve
-from matchkit._assign import Assignment, assign_greedy, assign_optimal
+from matchkit.planning import _lp as _assign_lp
+from matchkit.planning import _solve as _assign_solve
+from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
 from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, Instance, instances, plans_of

@@ -4,7 +4,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from scipy.optimize import linprog
 
-from matchkit._assign import assign_optimal
+from matchkit.planning._assignment import assign_optimal
 from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, instances, plans_of

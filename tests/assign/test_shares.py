@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from matchkit import _assign_shares
-from matchkit._assign import assign_optimal
 from matchkit.errors import AssignmentError
+from matchkit.planning import _shares as _assign_shares
+from matchkit.planning._assignment import assign_optimal
 from tests.assign.strategies import random_pairs
 
 from .strategies import SMALL, instances, plans_of

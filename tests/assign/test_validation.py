@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from matchkit._assign import assign_greedy, assign_optimal
 from matchkit.errors import AssignmentError
+from matchkit.planning._assignment import assign_greedy, assign_optimal
 
 SCORE = np.full((3, 2), 0.5)
 ALLOWED = np.ones((3, 2), bool)

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import matchkit as mk
-from matchkit._rules import parse_rule, to_text
 from matchkit.errors import UnknownApproachError
+from matchkit.rules import parse_rule, to_text
 
 BUILTIN = Path(__file__).parents[2] / "profiles" / "approaches"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import matchkit as mk
-from matchkit._catalog_synth import generate_catalog
+from matchkit.synth._catalog import generate_catalog
 
 
 def test_generated_catalog_is_valid_and_deterministic():

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import matchkit as mk
-from matchkit._catalog_synth import generate_catalog
-from matchkit._evaluate import STRATEGIES, evaluate_picks, group_masks
+from matchkit.synth._catalog import generate_catalog
+from matchkit.synth._evaluate import STRATEGIES, evaluate_picks, group_masks
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import matchkit as mk
-from matchkit._catalog_synth import generate_catalog
 from matchkit._fields import ZRM_DOMAINS
-from matchkit._rules import compile_rule
+from matchkit.rules import compile_rule
+from matchkit.synth._catalog import generate_catalog
 
 # Complete ZRMs without problems need finances 4, which is legal but warned about.
 pytestmark = pytest.mark.filterwarnings("ignore::matchkit.errors.DataQualityWarning")
@@ -86,7 +86,7 @@ def test_learning_facts_never_settles_differently_with_a_generated_catalog(recor
 
 def test_graded_preference_on_a_partial_count_is_unknown_until_settled():
     from matchkit._catalog import TargetEntry
-    from matchkit._scoring import graded_match
+    from matchkit.recommend._scoring import graded_match
 
     entry = TargetEntry(
         id="p",

@@ -105,7 +105,7 @@ def test_learning_unknown_facts_never_changes_eligible_or_ineligible(partial, fu
 
 
 def test_ties_are_broken_by_approach_id():
-    from matchkit._recommend import _rank
+    from matchkit.recommend._recommender import _rank
 
     status = np.array([[2, 2, 1]], dtype=np.int8)
     score = np.array([[0.5, 0.5, 0.5]])

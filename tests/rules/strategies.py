@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from matchkit._fields import FIELDS, ZRM_DOMAINS, FieldSpec, Kind
-from matchkit._rules import And, Compare, Contains, Known, Member, Node, Not, Or, to_text
-from matchkit._rules._ast import COMPARISON_OPS, KEYWORDS, MAX_DEPTH, MAX_LENGTH
+from matchkit.rules import And, Compare, Contains, Known, Member, Node, Not, Or, to_text
+from matchkit.rules._ast import COMPARISON_OPS, KEYWORDS, MAX_DEPTH, MAX_LENGTH
 
 # --- untyped trees: anything the grammar can say -------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchkit._rules import Compare, CompiledRule, compile_rule, parse_rule, to_text
 from matchkit.errors import RuleError, RuleSyntaxError, UnknownFieldError
+from matchkit.rules import Compare, CompiledRule, compile_rule, parse_rule, to_text
 
 
 def caret_line(position: int) -> str:

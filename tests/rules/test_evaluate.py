@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matchkit._rules import ArraySource, Tri, compile_rule
+from matchkit.rules import ArraySource, Tri, compile_rule
 
 T, F, U = "true", "false", "unknown"
 

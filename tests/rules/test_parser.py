@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchkit._rules import (
+from matchkit.errors import RuleError, RuleSyntaxError
+from matchkit.rules import (
     And,
     Compare,
     Contains,
@@ -14,8 +15,7 @@ from matchkit._rules import (
     Or,
     parse_rule,
 )
-from matchkit._rules._ast import MAX_DEPTH, MAX_LENGTH
-from matchkit.errors import RuleError, RuleSyntaxError
+from matchkit.rules._ast import MAX_DEPTH, MAX_LENGTH
 
 
 def cmp(field, op, literal):

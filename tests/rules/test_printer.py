@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from matchkit._rules import And, Compare, Not, parse_rule, to_text
-from matchkit._rules._ast import MAX_DEPTH
-from matchkit._rules._printer import format_literal
 from matchkit.errors import RuleSyntaxError
+from matchkit.rules import And, Compare, Not, parse_rule, to_text
+from matchkit.rules._ast import MAX_DEPTH
+from matchkit.rules._printer import format_literal
 
 from .strategies import trees
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchkit._fields import FIELDS, Kind
-from matchkit._rules import (
+from matchkit.errors import RuleError, RuleSyntaxError
+from matchkit.rules import (
     And,
     ArraySource,
     Compare,
@@ -24,7 +25,6 @@ from matchkit._rules import (
     parse_rule,
     to_text,
 )
-from matchkit.errors import RuleError, RuleSyntaxError
 
 from .strategies import (
     EVAL_FIELDS,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import matchkit._rules
-from matchkit._rules import ArraySource, compile_rule, parse_rule
+import matchkit.rules
 from matchkit.errors import RuleSyntaxError, UnknownFieldError
+from matchkit.rules import ArraySource, compile_rule, parse_rule
 
-PACKAGE = Path(matchkit._rules.__file__).parent
+PACKAGE = Path(matchkit.rules.__file__).parent
 MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
 
 SYNTAX_PAYLOADS = [
@@ -99,6 +99,6 @@ def test_the_implementation_names_no_dynamic_execution(module):
 
 @pytest.mark.parametrize("module", ["", "._compile", "._parser", "._printer", "._source", "._tri"])
 def test_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module("matchkit._rules" + module))
+    result = doctest.testmod(importlib.import_module("matchkit.rules" + module))
     assert result.attempted > 0
     assert result.failed == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matchkit._rules import Tri
+from matchkit.rules import Tri
 
 T, F, U = "true", "false", "unknown"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matchkit._synth import generate_caseload
+from matchkit.synth._caseload import generate_caseload
 
 N_CALIBRATION = 40_000
 """Clients in the calibration caseload: the tolerances in CALIBRATION_TARGETS assume it."""

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matchkit._outcome import (
+from matchkit.synth._caseload import generate_caseload
+from matchkit.synth._outcome import (
     APPROACH_IDS,
     GENERIC_LIFT,
     HARD_MISS,
@@ -17,7 +18,6 @@ from matchkit._outcome import (
     calibrate_lift,
     outcome_probabilities,
 )
-from matchkit._synth import generate_caseload
 
 SEVEN = (
     "opleiden-in-de-zorg",

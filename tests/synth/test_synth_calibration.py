@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from matchkit._fields import STORED_FIELDS, ZRM_COLUMNS
-from matchkit._synth import CALIBRATION_TARGETS, DEFAULT_UNKNOWN_RATES, generate_caseload
+from matchkit.synth._caseload import CALIBRATION_TARGETS, DEFAULT_UNKNOWN_RATES, generate_caseload
 
 STATISTICS: dict[str, Callable[[pd.DataFrame], float]] = {
     "long_term": lambda t: float((t["months_on_assistance"] >= 24).mean()),

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS, Kind
-from matchkit._synth import DEFAULT_UNKNOWN_RATES, REGIONS, generate_caseload
+from matchkit.synth._caseload import DEFAULT_UNKNOWN_RATES, REGIONS, generate_caseload
 
 STRING_FIELDS = ("client_id", "municipality", "neighbourhood")
 

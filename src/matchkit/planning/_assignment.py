@@ -3,8 +3,8 @@
 :func:`assign_optimal` finds the assignment with the highest total score exactly (HiGHS,
 over the allowed pairs only), optionally under group min-share requirements, and prices
 each approach's places. :func:`assign_greedy` is the baseline it is measured against.
-The solver machinery lives in ``_assign_solve`` (the transportation LP) and
-``_assign_shares`` (the min-share MILP); validation in ``_assign_problem``.
+The solver machinery lives in ``_solve`` (the transportation LP) and
+``_shares`` (the min-share MILP); validation in ``_pairs``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matchkit._assign_lp import Index
-from matchkit._assign_problem import Pairs, build_pairs, build_shares
-from matchkit._assign_shares import meets_shares, solve_shares
-from matchkit._assign_solve import capacity_prices, greedy, max_score
+from matchkit.planning._lp import Index
+from matchkit.planning._pairs import Pairs, build_pairs, build_shares
+from matchkit.planning._shares import meets_shares, solve_shares
+from matchkit.planning._solve import capacity_prices, greedy, max_score
 
 __all__ = ["Assignment", "assign_greedy", "assign_optimal"]
 
@@ -57,7 +57,7 @@ class Assignment:
     Examples
     --------
     >>> import numpy as np
-    >>> from matchkit._assign import assign_optimal
+    >>> from matchkit.planning._assignment import assign_optimal
     >>> score = np.array([[0.9, 0.5], [0.8, 0.1], [0.3, 0.6]])
     >>> plan = assign_optimal(score, np.ones((3, 2), dtype=bool), [1, 2])
     >>> plan.approach.tolist(), round(plan.total, 2)

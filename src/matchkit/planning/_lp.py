@@ -29,8 +29,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from matchkit._assign_problem import Pairs
 from matchkit.errors import AssignmentError
+from matchkit.planning._pairs import Pairs
 
 Index = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]

@@ -4,7 +4,7 @@
 ``np.random.Generator(np.random.PCG64(seed))``) in matchkit's columnar contract form. It first
 draws a complete *truth* for every client, then hides facts at the rates real case files
 have; ``return_truth=True`` hands back both, so the planted outcome model
-(:mod:`matchkit._outcome`) can score what is really there rather than what is recorded.
+(:mod:`matchkit.synth._outcome`) can score what is really there rather than what is recorded.
 
 Each calibration target is listed in :data:`CALIBRATION_TARGETS` with its source; the rest of
 the generative story (correlations, regions, unknown rates) is in ``docs/synthetic.md``.

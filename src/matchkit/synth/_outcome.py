@@ -3,7 +3,7 @@
 Benchmarks of matching strategies need a ground truth to score against. This module is that
 ground truth, written down: the probability that a client has a good outcome (paid work, or a
 step up the Participatieladder, within about a year) under each approach and under none.
-It reads the complete truth frame of :func:`matchkit._synth.generate_caseload`
+It reads the complete truth frame of :func:`matchkit.synth._caseload.generate_caseload`
 (``return_truth=True``), never the observed one, and it is deliberately separate from any
 recommender: the fit of a client to an approach is coded here from ``approaches.md`` on its
 own, so a recommender is not graded against itself.
@@ -31,8 +31,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS
-from matchkit._synth import REGIONS
 from matchkit._types import BoolArray, FloatArray
+from matchkit.synth._caseload import REGIONS
 
 __all__ = [
     "APPROACH_IDS",
@@ -474,7 +474,7 @@ def outcome_probabilities(frame: pd.DataFrame, approach_ids: Sequence[str]) -> F
 
     Examples
     --------
-    >>> from matchkit._synth import generate_caseload
+    >>> from matchkit.synth._caseload import generate_caseload
     >>> _, truth = generate_caseload(5, seed=3, return_truth=True)
     >>> outcome_probabilities(truth, ["energiebox", "top"]).shape
     (5, 3)

@@ -11,7 +11,7 @@ ever executed as Python. The grammar and semantics are in ``docs/rules.md``.
 Tri(['true', 'unknown', 'false'])
 """
 
-from matchkit._rules._ast import (
+from matchkit.rules._ast import (
     And,
     Compare,
     Contains,
@@ -23,11 +23,11 @@ from matchkit._rules._ast import (
     Test,
     Value,
 )
-from matchkit._rules._compile import CompiledRule, compile_rule
-from matchkit._rules._parser import parse_rule
-from matchkit._rules._printer import to_text
-from matchkit._rules._source import ArraySource, ColumnSource
-from matchkit._rules._tri import Tri
+from matchkit.rules._compile import CompiledRule, compile_rule
+from matchkit.rules._parser import parse_rule
+from matchkit.rules._printer import to_text
+from matchkit.rules._source import ArraySource, ColumnSource
+from matchkit.rules._tri import Tri
 
 __all__ = [
     "And",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from matchkit._rules._ast import And, Compare, Contains, Known, Member, Node, Not, Or, Value
+from matchkit.rules._ast import And, Compare, Contains, Known, Member, Node, Not, Or, Value
 
 __all__ = ["format_literal", "to_text"]
 
@@ -51,7 +51,7 @@ def to_text(node: Node) -> str:
 
     Examples
     --------
-    >>> from matchkit._rules import parse_rule
+    >>> from matchkit.rules import parse_rule
     >>> to_text(parse_rule("(age>=50) and (zrm.housing in [1,2,] or not(has_transport))"))
     'age >= 50 and (zrm.housing in [1, 2] or not has_transport)'
     """

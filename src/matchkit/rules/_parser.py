@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Final, NoReturn
 
-from matchkit._rules._ast import (
+from matchkit.errors import RuleSyntaxError
+from matchkit.rules._ast import (
     KEYWORDS,
     MAX_DEPTH,
     MAX_LENGTH,
@@ -25,8 +26,7 @@ from matchkit._rules._ast import (
     Test,
     Value,
 )
-from matchkit._rules._lexer import Token, TokenKind, tokenize
-from matchkit.errors import RuleSyntaxError
+from matchkit.rules._lexer import Token, TokenKind, tokenize
 
 __all__ = ["parse_rule"]
 

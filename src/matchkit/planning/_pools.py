@@ -15,9 +15,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from matchkit._groups import group_masks
-from matchkit._recommend import BatchResult
-from matchkit._scoring import ELIGIBLE, INELIGIBLE, VERIFY
+from matchkit.planning._groups import group_masks
+from matchkit.recommend._recommender import BatchResult
+from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
 
 __all__ = ["DEFAULT_SELECTION_RATIO", "DEFAULT_VERIFY_PASS_RATE", "Pools", "candidate_pools"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from matchkit._rules._ast import KEYWORDS, Value
 from matchkit.errors import RuleSyntaxError
+from matchkit.rules._ast import KEYWORDS, Value
 
 __all__ = ["Token", "TokenKind", "tokenize"]
 

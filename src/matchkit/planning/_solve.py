@@ -1,6 +1,6 @@
 """The plain assignment problem: exact optimum, capacity prices, greedy baseline.
 
-:func:`max_score` solves the transportation LP (``_assign_lp``) and, among the optimal
+:func:`max_score` solves the transportation LP (``_lp``) and, among the optimal
 plans, picks one that places the most clients. :func:`capacity_prices` are not HiGHS's
 marginals, which are one arbitrary point of a non-unique dual on these degenerate LPs, but
 the least optimal dual, computed exactly from the integral optimum by a longest-path pass
@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
-from matchkit._assign_lp import (
+from matchkit.planning._lp import (
     LP,
     TOL,
     Index,
@@ -29,7 +29,7 @@ from matchkit._assign_lp import (
     solve_lp,
     solve_milp,
 )
-from matchkit._assign_problem import Pairs
+from matchkit.planning._pairs import Pairs
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,8 +2,8 @@
 
 :func:`plan_assignment` turns recommendations and capacities into an optimal assignment
 (each client to at most one approach, at most ``places`` clients per approach, maximum total
-score), solved exactly with HiGHS (:mod:`matchkit._assign`), and reports what the plan means:
-places filled, the price of each approach's capacity (which approach is the bottleneck) and
+score), solved exactly with HiGHS (:mod:`matchkit.planning._assignment`), and reports what
+the plan means: places filled, the price of each approach's capacity (which approach is the bottleneck) and
 how each audit group fares.
 """
 
@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from matchkit._assign import Assignment, assign_greedy, assign_optimal
-from matchkit._groups import group_masks
-from matchkit._recommend import BatchResult
-from matchkit._scoring import ELIGIBLE, VERIFY
 from matchkit.errors import ParameterError
+from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
+from matchkit.planning._groups import group_masks
+from matchkit.recommend._recommender import BatchResult
+from matchkit.recommend._scoring import ELIGIBLE, VERIFY
 
 __all__ = ["Plan", "group_names", "plan_assignment"]
 

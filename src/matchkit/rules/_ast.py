@@ -5,7 +5,7 @@ own offsets too) so that later checks can point at the spot, but positions are e
 equality and hashing: ``parse_rule("a  and b") == parse_rule("a and b")``.
 
 Nodes validate themselves on construction, so every node that exists can be printed by
-:func:`~matchkit._rules.to_text` and parsed back to an equal node.
+:func:`~matchkit.rules.to_text` and parsed back to an equal node.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ import pandas as pd
 
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import ZRM_COLUMNS, ZRM_DOMAINS_NL
-from matchkit._plan import Plan
-from matchkit._pools import Pools
-from matchkit._recommend import BatchResult
+from matchkit.planning._plan import Plan
+from matchkit.planning._pools import Pools
+from matchkit.recommend._recommender import BatchResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

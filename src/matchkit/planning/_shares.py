@@ -26,7 +26,8 @@ import math
 
 import numpy as np
 
-from matchkit._assign_lp import (
+from matchkit.errors import AssignmentError
+from matchkit.planning._lp import (
     Index,
     Side,
     best_per_client,
@@ -35,9 +36,8 @@ from matchkit._assign_lp import (
     reduced_cost,
     solve_milp,
 )
-from matchkit._assign_problem import Pairs, Share
-from matchkit._assign_solve import most_placed
-from matchkit.errors import AssignmentError
+from matchkit.planning._pairs import Pairs, Share
+from matchkit.planning._solve import most_placed
 
 #: The first reduced-cost window of the MILP; typical integrality gaps are far smaller.
 FIRST_GAP = 0.05

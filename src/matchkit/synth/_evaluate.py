@@ -1,7 +1,7 @@
 """Compare matching strategies on a synthetic caseload with a planted outcome model.
 
 Each strategy picks at most one approach per client from what a case manager would see (the
-observed, partly unknown caseload). The planted outcome model (:mod:`matchkit._outcome`) knows
+observed, partly unknown caseload). The planted outcome model (:mod:`matchkit.synth._outcome`) knows
 the truth: the probability of a good outcome under each approach and under none. A pick only
 counts when the client truly meets the approach's hard rules — a ``verify`` pick for someone
 who turns out not to qualify is turned away at intake. Metrics are defined in
@@ -19,12 +19,12 @@ import pandas as pd
 
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
-from matchkit._groups import group_masks
-from matchkit._outcome import outcome_probabilities
-from matchkit._recommend import Recommender
-from matchkit._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
-from matchkit._synth import generate_caseload
 from matchkit._types import FloatArray, IntArray
+from matchkit.planning._groups import group_masks
+from matchkit.recommend._recommender import Recommender
+from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
+from matchkit.synth._caseload import generate_caseload
+from matchkit.synth._outcome import outcome_probabilities
 
 __all__ = [
     "STRATEGIES",

@@ -14,8 +14,8 @@ from typing import Any, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matchkit._rules._source import BoundedSource, ColumnSource
-from matchkit._rules._tri import Tri
+from matchkit.rules._source import BoundedSource, ColumnSource
+from matchkit.rules._tri import Tri
 
 __all__ = [
     "AllOf",
@@ -23,9 +23,9 @@ __all__ = [
     "Invert",
     "IsKnown",
     "ListContains",
-    "Plan",
     "ScalarCompare",
     "ScalarIn",
+    "Step",
     "TextCompare",
     "TextIn",
 ]
@@ -40,7 +40,7 @@ _COMPARE: Final[dict[str, Callable[..., Any]]] = {
 }
 
 
-class Plan(Protocol):
+class Step(Protocol):
     """A compiled rule or part of one."""
 
     def evaluate(self, source: ColumnSource) -> Tri:
@@ -198,7 +198,7 @@ class IsKnown:
 class Invert:
     """``not operand``."""
 
-    operand: Plan
+    operand: Step
 
     def evaluate(self, source: ColumnSource) -> Tri:
         """Evaluate for every client of ``source``."""
@@ -209,7 +209,7 @@ class Invert:
 class AllOf:
     """Kleene conjunction of two or more plans."""
 
-    items: tuple[Plan, ...]
+    items: tuple[Step, ...]
 
     def evaluate(self, source: ColumnSource) -> Tri:
         """Evaluate for every client of ``source``."""
@@ -223,7 +223,7 @@ class AllOf:
 class AnyOf:
     """Kleene disjunction of two or more plans."""
 
-    items: tuple[Plan, ...]
+    items: tuple[Step, ...]
 
     def evaluate(self, source: ColumnSource) -> Tri:
         """Evaluate for every client of ``source``."""

@@ -8,25 +8,25 @@ from dataclasses import field as dc_field
 from typing import Final, Literal
 
 from matchkit._fields import DERIVED_FROM, FIELDS, FieldSpec, Kind, canonical_field
-from matchkit._rules._ast import KEYWORDS, ORDER_OPS, And, Compare, Contains, Member, Node, Not, Or
-from matchkit._rules._ast import Value as LiteralValue
-from matchkit._rules._evaluate import (
+from matchkit.errors import RuleError, UnknownFieldError
+from matchkit.rules._ast import KEYWORDS, ORDER_OPS, And, Compare, Contains, Member, Node, Not, Or
+from matchkit.rules._ast import Value as LiteralValue
+from matchkit.rules._evaluate import (
     AllOf,
     AnyOf,
     Invert,
     IsKnown,
     ListContains,
-    Plan,
     ScalarCompare,
     ScalarIn,
+    Step,
     TextCompare,
     TextIn,
 )
-from matchkit._rules._parser import parse_rule
-from matchkit._rules._printer import format_literal
-from matchkit._rules._source import ColumnSource
-from matchkit._rules._tri import Tri
-from matchkit.errors import RuleError, UnknownFieldError
+from matchkit.rules._parser import parse_rule
+from matchkit.rules._printer import format_literal
+from matchkit.rules._source import ColumnSource
+from matchkit.rules._tri import Tri
 
 __all__ = ["CompiledRule", "compile_rule"]
 
@@ -53,7 +53,7 @@ class CompiledRule:
     >>> rule = compile_rule("dutch_level >= 'B1' and zrm.housing > 2")
     >>> sorted(rule.fields)
     ['dutch_level', 'zrm_housing']
-    >>> from matchkit._rules import ArraySource
+    >>> from matchkit.rules import ArraySource
     >>> source = ArraySource({"dutch_level": ["B2", "A2", None], "zrm_housing": [3, 4, 5]})
     >>> rule.evaluate(source)
     Tri(['true', 'false', 'unknown'])
@@ -62,7 +62,7 @@ class CompiledRule:
     text: str
     node: Node
     fields: frozenset[str]
-    _plan: Plan = dc_field(repr=False, compare=False)
+    _plan: Step = dc_field(repr=False, compare=False)
 
     @property
     def stored_fields(self) -> frozenset[str]:
@@ -139,7 +139,7 @@ class _Compiler:
     def fail(self, message: str, pos: int) -> RuleError:
         return RuleError(message, self.text, pos)
 
-    def visit(self, node: Node) -> tuple[Node, Plan]:
+    def visit(self, node: Node) -> tuple[Node, Step]:
         if isinstance(node, Or | And):
             compiled = [self.visit(item) for item in node.items]
             items = tuple(n for n, _ in compiled)
@@ -178,7 +178,7 @@ class _Compiler:
         self.fields.add(canonical)
         return spec
 
-    def compare(self, spec: FieldSpec, node: Compare) -> Plan:
+    def compare(self, spec: FieldSpec, node: Compare) -> Step:
         if spec.kind is Kind.LIST:
             raise self.fail(f"{spec.name} is a list field; test it with 'contains'", node.pos)
         bare = node.literal_pos == node.pos and node.op == "==" and node.literal is True
@@ -199,7 +199,7 @@ class _Compiler:
             return TextCompare(spec.name, op, self.string(spec, node.literal, node.literal_pos))
         return ScalarCompare(spec.name, node.op, self.code(spec, node.literal, node.literal_pos))
 
-    def member(self, spec: FieldSpec, node: Member) -> Plan:
+    def member(self, spec: FieldSpec, node: Member) -> Step:
         if spec.kind is Kind.LIST:
             raise self.fail(f"{spec.name} is a list field; test it with 'contains'", node.pos)
         positions = node.value_pos or (node.pos,) * len(node.values)
@@ -210,7 +210,7 @@ class _Compiler:
         codes = tuple(self.code(spec, value, pos) for value, pos in pairs)
         return ScalarIn(spec.name, codes, node.negated)
 
-    def contains(self, spec: FieldSpec, node: Contains) -> Plan:
+    def contains(self, spec: FieldSpec, node: Contains) -> Step:
         if spec.kind is not Kind.LIST:
             raise self.fail(
                 f"'contains' needs a list field ({', '.join(_LIST_FIELDS)}); {spec.name} takes "

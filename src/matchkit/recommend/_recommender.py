@@ -19,10 +19,10 @@ import pandas as pd
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
-from matchkit._explain import Lang, render_reasons
 from matchkit._fields import DERIVED_FROM, STORED_FIELDS
 from matchkit._profile import ClientProfile
-from matchkit._scoring import (
+from matchkit.recommend._explain import Lang, render_reasons
+from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
     VERIFY,
@@ -446,7 +446,7 @@ def reference_caseload() -> Caseload:
     the national figures of the report and CBS (``docs/synthetic.md``), with every fact known,
     so each criterion's share of matches reflects the population, not the gaps in the files.
     """
-    from matchkit._synth import generate_caseload
+    from matchkit.synth._caseload import generate_caseload
 
     _, truth = generate_caseload(REFERENCE_SIZE, seed=REFERENCE_SEED, return_truth=True)
     return Caseload(truth, _validated=False)

@@ -41,6 +41,7 @@ from matchkit.errors import (
     RuleError,
     RuleSyntaxError,
     UnknownFieldError,
+    UnreadableFileError,
 )
 from matchkit.planning import (
     Plan,
@@ -95,6 +96,7 @@ __all__ = [
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
+    "UnreadableFileError",
     "candidate_pools",
     "evaluate",
     "generate_caseload",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import ZRM_COLUMNS, ZRM_DOMAINS_NL
+from matchkit._output import atomic_text
 from matchkit.planning._plan import Plan
 from matchkit.planning._pools import Pools
 from matchkit.recommend._recommender import BatchResult
@@ -238,5 +239,7 @@ def render_report(result: BatchResult, pools: Pools, plan: Plan, *, title: str =
 def write_report(path: str | Path, result: BatchResult, pools: Pools, plan: Plan) -> Path:
     """Write :func:`render_report` to ``path``."""
     path = Path(path)
-    path.write_text(render_report(result, pools, plan), encoding="utf-8")
+    html = render_report(result, pools, plan)
+    with atomic_text(path) as fh:
+        fh.write(html)
     return path

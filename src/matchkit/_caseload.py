@@ -399,11 +399,13 @@ def validate_caseload(
         if str(data) == "":
             raise ParameterError("data='' is not allowed; expected a client file path")
         if path.suffix not in _FORMATS:
-            raise RecordErrors(
-                [RecordError(str(path), "(file)", path.suffix, "a .jsonl, .csv or .parquet file")]
+            raise UnreadableFileError(
+                str(path),
+                f"the extension {path.suffix or '(none)'!r} is not allowed; expected a .jsonl, "
+                ".csv or .parquet file",
             )
         if not path.exists():
-            raise FileNotFoundError(f"no such client file: {path}")
+            raise UnreadableFileError(str(path), "no such client file")
         if path.suffix == ".jsonl":
             _open_check(path, "JSONL")
         reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat

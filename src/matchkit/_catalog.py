@@ -448,8 +448,10 @@ def _build(files: Sequence[tuple[str, str]]) -> Catalog:
             data = load_yaml(text)
         except yaml.YAMLError as exc:
             problems.append(f"{name}: not valid YAML: {clip_text(str(exc), 400)}")
+            continue
         except RecursionError:
             problems.append(f"{name}: not valid YAML: nested too deeply")
+            continue
             continue
         approach, found = parse_approach(data, name)
         problems += found

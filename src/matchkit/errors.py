@@ -120,7 +120,11 @@ class CatalogError(MatchkitError, ValueError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("invalid approach catalog:\n" + "\n".join(f"  {p}" for p in problems))
+        if len(self.problems) == 1:
+            super().__init__(f"invalid approach catalog: {self.problems[0]}")
+        else:
+            lines = [f"  {p}" for p in self.problems]
+            super().__init__("invalid approach catalog:\n" + "\n".join(lines))
 
 
 class RuleError(MatchkitError, ValueError):

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from matchkit._check import check_instance
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import ZRM_COLUMNS, ZRM_DOMAINS_NL
 from matchkit._output import atomic_text
+from matchkit.errors import ParameterError
 from matchkit.planning._plan import Plan
 from matchkit.planning._pools import Pools
 from matchkit.recommend._recommender import BatchResult
@@ -172,6 +174,11 @@ def render_report(result: BatchResult, pools: Pools, plan: Plan, *, title: str =
     title : str
         Page title (default: "matchkit caseload report").
     """
+    check_instance("result", result, BatchResult, "a BatchResult")
+    check_instance("pools", pools, Pools, "Pools from candidate_pools")
+    check_instance("plan", plan, Plan, "a Plan from plan_assignment")
+    if len(result) == 0:
+        raise ParameterError("the caseload has no clients; a report needs at least one client")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,10 +1,11 @@
 """A bounded, strict YAML loader for catalog files.
 
-``yaml.safe_load`` builds no Python objects from tags, but it still expands aliases (a 6 KB
-"billion laughs" file grows to gigabytes), recurses without limit on deep nesting, and keeps
-the last of two equal keys without a word. This loader refuses all three before any large
-value exists: an approach file needs no anchors or aliases, nests a few levels deep and never
-repeats a key.
+``yaml.safe_load`` builds no Python objects from tags, but a 6 KB "billion laughs" file of
+aliases repeating aliases expands to billions of values as soon as anything walks it (a
+validator, an error message), deep nesting recurses without limit, and of two equal keys the
+last wins without a word. This loader refuses all three before the document is built: an
+approach file expands to a few hundred values, nests a few levels deep and never repeats a
+key. Plain aliases, as ``yaml.safe_dump`` writes for shared values, stay allowed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import yaml
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "YamlLimitError", "load_yaml"]
 
@@ -24,32 +25,18 @@ MAX_NODES: Final = 100_000
 
 
 class YamlLimitError(yaml.YAMLError):
-    """A YAML document this loader refuses: aliases, deep nesting, duplicate keys, size."""
+    """A YAML document this loader refuses: too large once expanded, too deep, duplicate keys."""
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and anchors, deep or huge documents, duplicate keys."""
+    """SafeLoader that refuses deep documents and duplicate keys (size is checked after)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
-        self._nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise YamlLimitError(
-                f"line {event.start_mark.line + 1}: aliases (*name) are not allowed in a catalog"
-            )
         event = self.peek_event()  # type: ignore[no-untyped-call]
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise YamlLimitError(
-                f"line {event.start_mark.line + 1}: anchors (&name) are not allowed in a catalog"
-            )
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise YamlLimitError(f"more than {MAX_NODES:,} values; a catalog file is far smaller")
         nested = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
         if nested:
             self._depth += 1
@@ -85,11 +72,57 @@ def load_yaml(text: str) -> Any:
     Raises
     ------
     yaml.YAMLError
-        For invalid YAML, and (as :class:`YamlLimitError`) for aliases, anchors, nesting
-        deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values or a repeated key.
+        For invalid YAML, and (as :class:`YamlLimitError`) for nesting deeper than
+        :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values once aliases are expanded, an
+        alias cycle, or a repeated key.
     """
     loader = _BoundedLoader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _check_size(root: Node) -> None:
+    """Refuse a document whose aliases expand it past :data:`MAX_NODES` or into a cycle.
+
+    An alias is a reference to a node composed once, so a "billion laughs" file is small
+    until something walks it; its expanded size is counted here, once per distinct node.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+
+    def expanded(node: Node) -> int:
+        key = id(node)
+        if key in size:
+            return size[key]
+        if key in active:
+            raise YamlLimitError(
+                f"line {node.start_mark.line + 1}: an alias refers to a value containing itself"
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += expanded(k) + expanded(v)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                total += expanded(item)
+                if total > MAX_NODES:
+                    break
+        active.discard(key)
+        if total > MAX_NODES:
+            raise YamlLimitError(
+                f"line {node.start_mark.line + 1}: expands to more than {MAX_NODES:,} values "
+                "(aliases repeating aliases); a catalog file is far smaller"
+            )
+        size[key] = total
+        return total
+
+    expanded(root)

@@ -19,9 +19,10 @@ import pandas as pd
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
-from matchkit._fields import DERIVED_FROM, STORED_FIELDS
+from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
+from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
-from matchkit.recommend._explain import Lang, render_reasons
+from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -31,6 +32,7 @@ from matchkit.recommend._scoring import (
     ScoringModel,
     contributions,
     evaluate_approach,
+    arrange_states,
     evidence_weights,
     match_criteria,
 )
@@ -62,6 +64,13 @@ class Recommendation:
         Share of the approach's criteria (by weight) that was known.
     contributions : dict
         Contribution of each known rule and preference (and the prior) to the score.
+    name : str
+        The approach's name, for people (the id stays in csv and json).
+    offered : bool
+        Whether the approach is offered in the client's municipality. An approach that fits
+        but is not offered has rank None: "would fit, not offered here".
+    to_arrange : list of str
+        Ids of the conditions the municipality must arrange (transport, childcare, ...).
     """
 
     approach_id: str
@@ -73,9 +82,12 @@ class Recommendation:
     failed_rules: list[str]
     coverage: float = 1.0
     contributions: dict[str, float] = field(default_factory=dict)
+    name: str = ""
+    offered: bool = True
+    to_arrange: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the interface's JSON shape."""
+        """Return the interface's JSON shape (plus ``offered`` and ``to_arrange``)."""
         return {
             "approach_id": self.approach_id,
             "rank": self.rank,
@@ -84,6 +96,8 @@ class Recommendation:
             "reasons": self.reasons,
             "to_verify": self.to_verify,
             "failed_rules": self.failed_rules,
+            "offered": self.offered,
+            "to_arrange": self.to_arrange,
         }
 
 
@@ -103,7 +117,12 @@ class BatchResult:
     score : float64 array (n, m)
     coverage : float32 array (n, m)
     rank : int16 array (n, m)
-        1.. among non-ineligible approaches of each client; 0 for ineligible.
+        1.. among the offered, non-ineligible approaches of each client; 0 otherwise.
+    offered : bool array (n, m)
+        Whether each approach is offered in each client's municipality.
+    arrange_state : list of int8 arrays (n, n_arrange)
+        Per approach and condition to arrange: 1 nothing to arrange, 0 to arrange, -1
+        unknown.
     """
 
     def __init__(
@@ -113,6 +132,7 @@ class BatchResult:
         evaluations: Sequence[ApproachEvaluation],
         model: ScoringModel,
         evidence: Sequence[Evidence],
+        offering: Offering | None = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -123,7 +143,11 @@ class BatchResult:
         self.score = np.column_stack([ev.score for ev in evaluations])
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
-        self.rank = _rank(self.status, self.score)
+        self.offering = offering
+        municipality = caseload.frame["municipality"].to_numpy(dtype=object, na_value=None)
+        self.offered = offered_mask(catalog, municipality, offering)
+        self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
+        self.rank = _rank(self.status, self.score, self.offered)
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -137,9 +161,34 @@ class BatchResult:
         return self.caseload.client_ids
 
     def status_counts(self) -> pd.DataFrame:
-        """Return the number of clients per approach and status."""
+        """Return the number of clients per approach and status (offered or not)."""
         data = {name: (self.status == code).sum(axis=0) for code, name in enumerate(STATUS_NAMES)}
         return pd.DataFrame(data, index=pd.Index(self.approach_ids, name="approach_id"))
+
+    @property
+    def not_offered(self) -> npt.NDArray[np.bool_]:
+        """Pairs that would fit (eligible or verify) but are not offered: (n, m) bools."""
+        return (self.status != INELIGIBLE) & ~self.offered
+
+    def client_facts(self, row: int) -> ClientFacts:
+        """The values of client ``row``, looked up field by field when an explanation asks."""
+        frame = self.caseload.frame
+        cols = self.caseload.columns
+
+        def lookup(name: str) -> object:
+            spec = FIELDS[name]
+            if spec.derived or name not in frame.columns:
+                values, known = cols.scalar(name)
+                if not known[row]:
+                    return None
+                v = float(values[row])
+                return bool(v) if spec.kind is Kind.BOOL else v
+            value = frame[name].iat[row]
+            if isinstance(value, list | tuple | np.ndarray):
+                return list(value)
+            return None if value is None or pd.isna(value) else value
+
+        return ClientFacts(lookup)
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
@@ -151,6 +200,11 @@ class BatchResult:
         """Ids of the false hard rules of approach ``j`` for client ``row``."""
         rules = self.catalog.approaches[j].rules
         return [r.id for r, s in zip(rules, self.rule_state[j][row], strict=True) if s == 0]
+
+    def to_arrange(self, row: int, j: int) -> list[str]:
+        """Ids of the conditions to arrange for client ``row`` and approach ``j``."""
+        entries = self.catalog.approaches[j].arrange
+        return [a.id for a, s in zip(entries, self.arrange_state[j][row], strict=True) if s == 0]
 
     def to_verify(self, row: int, j: int) -> list[str]:
         """Contract fields to verify for client ``row`` and approach ``j``."""
@@ -216,8 +270,14 @@ class BatchResult:
         order = [j for j in np.argsort(self.rank[row], kind="stable") if self.rank[row, j] > 0]
         if top is not None:
             order = order[:top]
+        apart = [int(j) for j in np.flatnonzero(self.not_offered[row])]
+        order += sorted(apart, key=lambda j: (-self.score[row, j], j))
         if include_ineligible:
-            order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
+            order += [
+                j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE
+            ]
+        facts = self.client_facts(row)
+        municipality = facts.get("municipality")
         out = []
         for j in order:
             approach = self.catalog.approaches[j]
@@ -241,11 +301,19 @@ class BatchResult:
                         float(self.coverage[row, j]),
                         verify,
                         lang,
+                        facts=facts,
+                        arrange_state=self.arrange_state[j][row],
+                        specificity=self.evidence[j].target_specificity,
+                        offered=bool(self.offered[row, j]),
+                        municipality=str(municipality) if municipality else None,
                     ),
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
                     coverage=float(self.coverage[row, j]),
                     contributions={f"{kind}:{key}": value for kind, key, value in parts},
+                    name=approach.name,
+                    offered=bool(self.offered[row, j]),
+                    to_arrange=self.to_arrange(row, j),
                 )
             )
         return out
@@ -254,15 +322,17 @@ class BatchResult:
         """Return the flat table of the listed recommendations, one row per client and approach.
 
         Columns: ``client_id, approach_id, rank, status, score, to_verify, failed_rules``
-        (lists ``;``-separated). Built column-wise: the text of ``to_verify`` and
+        (lists ``;``-separated). Approaches that would fit but are not offered follow the
+        ranked ones with an empty rank and a status other than ineligible. Built column-wise: the text of ``to_verify`` and
         ``failed_rules`` is looked up per distinct code, not rendered per row.
         """
         m = self.status.shape[1]
         keep = self.rank > 0
         if top is not None:
             keep &= self.rank <= top
+        keep |= self.not_offered
         if include_ineligible:
-            keep |= self.rank == 0
+            keep |= self.status == INELIGIBLE
         rows, cols = np.nonzero(keep)
         # Listed order per client: ranked first (by rank), then ineligible by approach id.
         sort_rank = np.where(self.rank[rows, cols] > 0, self.rank[rows, cols], m + 1 + cols)
@@ -336,15 +406,22 @@ class BatchResult:
         return np.asarray(texts, dtype=object)[inverse.ravel()]
 
 
-def _rank(status: npt.NDArray[np.int8], score: npt.NDArray[np.float64]) -> npt.NDArray[np.int16]:
-    """Rank non-ineligible approaches per client by score; ties by approach id (column)."""
+def _rank(
+    status: npt.NDArray[np.int8],
+    score: npt.NDArray[np.float64],
+    offered: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.int16]:
+    """Rank offered, non-ineligible approaches per client by score; ties by approach id."""
     n, m = status.shape
-    key = np.where(status == INELIGIBLE, np.inf, -score)
+    out = status == INELIGIBLE
+    if offered is not None:
+        out |= ~offered
+    key = np.where(out, np.inf, -score)
     # Stable argsort keeps column (approach id) order on ties.
     order = np.argsort(key, axis=1, kind="stable")
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
-    ranks[status == INELIGIBLE] = 0
+    ranks[out] = 0
     return ranks
 
 
@@ -361,6 +438,9 @@ class Recommender:
         The population on which the specificity of each criterion is measured (how rare a
         match is). By default the built-in synthetic national reference caseload
         (:func:`reference_caseload`); a municipality may pass its own caseload.
+    offering : Offering, optional
+        Where each approach is offered (:func:`matchkit.load_offering`). Without it, and
+        without ``offered_in`` in the catalog, every approach counts as offered.
 
     Examples
     --------
@@ -379,9 +459,13 @@ class Recommender:
         *,
         model: ScoringModel | None = None,
         reference: Caseload | pd.DataFrame | None = None,
+        offering: Offering | None = None,
     ) -> None:
         self.catalog = catalog
         self.model = model or ScoringModel()
+        if offering is not None:
+            offering.check(catalog)
+        self.offering = offering
         ref: CaseloadColumns | None = None
         if self.model.specificity:
             if reference is None:
@@ -431,7 +515,9 @@ class Recommender:
             evaluate_approach(a, cols, self.model, ev)
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
-        return BatchResult(self.catalog, caseload, evaluations, self.model, self.evidence)
+        return BatchResult(
+            self.catalog, caseload, evaluations, self.model, self.evidence, self.offering
+        )
 
 
 REFERENCE_SIZE: Final = 20_000

@@ -10,8 +10,9 @@ matched share of the evidence, shrunk towards ``prior`` by ``prior_weight`` unit
 
     score = (sum_known v * m + prior_weight * prior) / (sum_known v + prior_weight)
 
-where ``v = weight * specificity``. ``coverage`` is the share of the total evidence that was
-known.
+where ``v = weight * specificity``. A *bonus* preference (a subgroup or a lever) enters only
+as far as it matches (``v * m`` in both sums), so it can raise a score but never lower it.
+``coverage`` is the share of the total evidence that was known.
 """
 
 from __future__ import annotations
@@ -204,6 +205,16 @@ def match_criteria(
     return rule_state, target_match
 
 
+def arrange_states(approach: Approach, cols: CaseloadColumns) -> npt.NDArray[np.int8]:
+    """Evaluate the conditions to arrange: (n, n_arrange), 1 nothing to arrange, 0 to
+    arrange, -1 unknown. They never change status or score."""
+    states = []
+    for compiled in approach.compiled_arrange:
+        tri = compiled.evaluate(cols)
+        states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
+    return np.column_stack(states) if states else np.empty((cols.n, 0), dtype=np.int8)
+
+
 def _surprisal(share: FloatArray, bounds: tuple[float, float]) -> FloatArray:
     with np.errstate(divide="ignore"):
         s = -np.log(np.where(np.isnan(share), 1.0, share))
@@ -243,21 +254,26 @@ def evaluate_approach(
     # for different batch sizes, and one client must get exactly its batch result.
     num = np.zeros(cols.n)
     den = np.zeros(cols.n)
+    known_weight = np.zeros(cols.n)
     any_false = np.zeros(cols.n, dtype=bool)
     all_true = np.ones(cols.n, dtype=bool)
     for v, state in zip(evidence.rules, states, strict=True):
         true = state == 1
         num += v * true
         den += v * (state >= 0)
+        known_weight += v * (state >= 0)
         all_true &= true
         any_false |= state == 0
-    for v, match in zip(evidence.target, matches, strict=True):
+    for entry, v, match in zip(approach.target, evidence.target, matches, strict=True):
         known = ~np.isnan(match)
-        num += v * np.where(known, match, 0.0)
-        den += v * known
+        matched = v * np.where(known, match, 0.0)
+        num += matched
+        # A bonus counts only as far as it matches: it can raise the score, never lower it.
+        den += matched if entry.bonus else v * known
+        known_weight += v * known
     score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
     total = evidence.total
-    coverage = den / total if total > 0 else np.ones(cols.n)
+    coverage = known_weight / total if total > 0 else np.ones(cols.n)
     status = np.full(cols.n, VERIFY, dtype=np.int8)
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
@@ -280,8 +296,9 @@ def contributions(
     den = 0.0
     for v, s in zip(evidence.rules, rule_state, strict=True):
         den += float(v) * (s >= 0)
-    for v, m in zip(evidence.target, target_match, strict=True):
-        den += float(v) * (not np.isnan(m))
+    for t, v, m in zip(approach.target, evidence.target, target_match, strict=True):
+        if not np.isnan(m):
+            den += float(v) * (float(m) if t.bonus else 1.0)
     den += model.prior_weight
     out: list[tuple[str, str, float]] = []
     for r, v, s in zip(approach.rules, evidence.rules, rule_state, strict=True):

@@ -14,6 +14,7 @@ each stage of the flow has its own subpackage: ``rules``, ``recommend``, ``plann
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._offering import Offering, load_offering
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -52,6 +53,7 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
+    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
@@ -63,6 +65,7 @@ from matchkit.synth import Evaluation, evaluate, generate_caseload
 __version__ = "0.1.0"
 
 __all__ = [
+    "SCORE_SCALE",
     "Approach",
     "AssignmentError",
     "BatchResult",
@@ -81,6 +84,7 @@ __all__ = [
     "MatchkitError",
     "MigrationBackground",
     "Motivation",
+    "Offering",
     "ParameterError",
     "PhysicalLimitations",
     "Plan",
@@ -101,6 +105,7 @@ __all__ = [
     "group_names",
     "leefgebieden_from_zrm",
     "load_catalog",
+    "load_offering",
     "plan_assignment",
     "read_caseload",
     "reference_caseload",

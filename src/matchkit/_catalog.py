@@ -207,7 +207,11 @@ class Approach(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Approach:
         entries_by_kind: tuple[tuple[str, Sequence[HardRule | TargetEntry | ArrangeEntry]], ...]
-        entries_by_kind = (("rules", self.rules), ("target", self.target), ("arrange", self.arrange))
+        entries_by_kind = (
+            ("rules", self.rules),
+            ("target", self.target),
+            ("arrange", self.arrange),
+        )
         for kind, entries in entries_by_kind:
             seen: set[str] = set()
             for e in entries:

@@ -41,7 +41,10 @@ _H = {
     "hours": {"nl": "Uren per week", "en": "Hours a week"},
     "places": {"nl": "Plaatsen", "en": "Places"},
     "intake": {"nl": "Instroom", "en": "Intake"},
-    "selection": {"nl": "Deel van de kandidaten dat instroomt", "en": "Share of candidates entering"},
+    "selection": {
+        "nl": "Deel van de kandidaten dat instroomt",
+        "en": "Share of candidates entering",
+    },
     "costs": {"nl": "Kosten en besparingen", "en": "Costs and savings"},
     "results": {"nl": "Resultaten", "en": "Results"},
     "evidence": {"nl": "Bewijskracht", "en": "Evidence level"},
@@ -50,14 +53,17 @@ _H = {
         "en": "step {v} of the effect ladder",
     },
     "no_ladder": {
-        "nl": "het rapport geeft geen trede op de effectladder; de cijfers komen uit één pilot",
-        "en": "the report gives no effect-ladder step; the figures come from one pilot",
+        "nl": "het rapport geeft geen trede op de effectladder; zie de resultaten hierboven",
+        "en": "the report gives no effect-ladder step; see the results above",
     },
     "working": {"nl": "Werkzame elementen", "en": "Working elements"},
     "pitfalls": {"nl": "Valkuilen", "en": "Pitfalls"},
     "who": {"nl": "Voor wie", "en": "Who it is for"},
     "rules": {"nl": "Toelatingsvoorwaarden", "en": "Entry conditions"},
-    "target": {"nl": "Doelprofiel (telt mee in de score)", "en": "Target profile (drives the score)"},
+    "target": {
+        "nl": "Doelprofiel (telt mee in de score)",
+        "en": "Target profile (drives the score)",
+    },
     "arrange": {
         "nl": "Te regelen (sluit niemand uit)",
         "en": "To arrange (excludes no one)",
@@ -116,9 +122,7 @@ def describe_approach(approach: Approach, lang: Lang = "en") -> str:
     h = {k: v[lang] for k, v in _H.items()}
     f = approach.facts
     lines = [f"{approach.name} [{approach.id}]", approach.description.get(lang), ""]
-    lines.append(
-        f"{h['types']}: " + ", ".join(_TYPES[t][lang] for t in approach.approach_types)
-    )
+    lines.append(f"{h['types']}: " + ", ".join(_TYPES[t][lang] for t in approach.approach_types))
     lines.append(f"{h['goal']}: {_GOALS[approach.goal][lang]}")
     lines.append(f"{h['piloted']}: {', '.join(approach.municipalities)} ({approach.source})")
     if approach.offered_in is not None:

@@ -3,8 +3,8 @@
 :func:`plan_assignment` turns recommendations and capacities into an optimal assignment
 (each client to at most one approach, at most ``places`` clients per approach, maximum total
 score), solved exactly with HiGHS (:mod:`matchkit.planning._assignment`), and reports what
-the plan means: places filled, the price of each approach's capacity (which approach is the bottleneck) and
-how each audit group fares.
+the plan means: places filled, the price of each approach's capacity (which approach is the
+bottleneck) and how each audit group fares.
 """
 
 from __future__ import annotations

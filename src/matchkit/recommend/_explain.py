@@ -168,7 +168,7 @@ def format_value(name: str, value: object, lang: Lang) -> str:
         return f"{value} jaar"
     if name == "age":
         return f"aged {value}"
-    return f"{field_label(name, lang)} {_word(str(value), lang)}"
+    return f"{field_label(name, lang)}: {_word(str(value), lang)}"
 
 
 def _word(value: str, lang: Lang) -> str:

@@ -30,9 +30,9 @@ from matchkit.recommend._scoring import (
     ApproachEvaluation,
     Evidence,
     ScoringModel,
+    arrange_states,
     contributions,
     evaluate_approach,
-    arrange_states,
     evidence_weights,
     match_criteria,
 )
@@ -144,7 +144,7 @@ class BatchResult:
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
         self.offering = offering
-        municipality = caseload.frame["municipality"].to_numpy(dtype=object, na_value=None)
+        municipality = np.asarray(caseload.frame["municipality"].astype(object))
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
         self.rank = _rank(self.status, self.score, self.offered)
@@ -168,10 +168,11 @@ class BatchResult:
     @property
     def not_offered(self) -> npt.NDArray[np.bool_]:
         """Pairs that would fit (eligible or verify) but are not offered: (n, m) bools."""
-        return (self.status != INELIGIBLE) & ~self.offered
+        out: npt.NDArray[np.bool_] = (self.status != INELIGIBLE) & ~self.offered
+        return out
 
     def client_facts(self, row: int) -> ClientFacts:
-        """The values of client ``row``, looked up field by field when an explanation asks."""
+        """Return the values of client ``row``, looked up when an explanation asks."""
         frame = self.caseload.frame
         cols = self.caseload.columns
 
@@ -183,10 +184,12 @@ class BatchResult:
                     return None
                 v = float(values[row])
                 return bool(v) if spec.kind is Kind.BOOL else v
-            value = frame[name].iat[row]
+            value = frame[name].iloc[row]
             if isinstance(value, list | tuple | np.ndarray):
                 return list(value)
-            return None if value is None or pd.isna(value) else value
+            if value is None or pd.isna(value):
+                return None
+            return value.item() if isinstance(value, np.generic) else value
 
         return ClientFacts(lookup)
 
@@ -273,9 +276,7 @@ class BatchResult:
         apart = [int(j) for j in np.flatnonzero(self.not_offered[row])]
         order += sorted(apart, key=lambda j: (-self.score[row, j], j))
         if include_ineligible:
-            order += [
-                j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE
-            ]
+            order += [j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE]
         facts = self.client_facts(row)
         municipality = facts.get("municipality")
         out = []
@@ -323,8 +324,9 @@ class BatchResult:
 
         Columns: ``client_id, approach_id, rank, status, score, to_verify, failed_rules``
         (lists ``;``-separated). Approaches that would fit but are not offered follow the
-        ranked ones with an empty rank and a status other than ineligible. Built column-wise: the text of ``to_verify`` and
-        ``failed_rules`` is looked up per distinct code, not rendered per row.
+        ranked ones with an empty rank and a status other than ineligible. Built column-wise:
+        the text of ``to_verify`` and ``failed_rules`` is looked up per distinct code, not
+        rendered per row.
         """
         m = self.status.shape[1]
         keep = self.rank > 0

@@ -206,8 +206,11 @@ def match_criteria(
 
 
 def arrange_states(approach: Approach, cols: CaseloadColumns) -> npt.NDArray[np.int8]:
-    """Evaluate the conditions to arrange: (n, n_arrange), 1 nothing to arrange, 0 to
-    arrange, -1 unknown. They never change status or score."""
+    """Evaluate the conditions to arrange of one approach on a caseload.
+
+    Returns an int8 array (n, n_arrange): 1 nothing to arrange, 0 to arrange, -1 unknown.
+    They never change status or score.
+    """
     states = []
     for compiled in approach.compiled_arrange:
         tri = compiled.evaluate(cols)

@@ -17,7 +17,7 @@ from matchkit.rules import parse_rule, to_text
 
 BUILTIN = Path(__file__).parents[2] / "profiles" / "approaches"
 
-# The hard rules of shared/spec/approaches.md (as corrected for issue 9), per approach id.
+# The hard rules of docs/spec/approaches.md (as corrected for issue 9), per approach id.
 SPEC_HARD_RULES = {
     "opleiden-in-de-zorg": [
         'dutch_level >= "B1"',

@@ -148,18 +148,24 @@ def write_recommendations(
         from tqdm.auto import tqdm
 
         clients = tqdm(clients, total=len(result), desc="writing", unit="client")
-    if fmt == "table":
-        out.write(textwrap.fill(mk.SCORE_SCALE[lang], width=90) + "\n\n")
+    first = True
     for cid, recs in clients:
         if fmt == "json":
-            line = {
+            line: dict[str, Any] = {
                 "client_id": cid,
                 "recommendations": [r.to_dict() for r in recs],
-                "not_offered": [r.approach_id for r in recs if not r.offered],
             }
+            apart = [r.approach_id for r in recs if not r.offered and r.status != "ineligible"]
+            if apart:
+                line["not_offered"] = apart
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            out.write(_client_block(cid, recs, lang))
+            out.write(("" if first else "\n") + _client_block(cid, recs, lang))
+        first = False
+    if fmt == "table" and not first:
+        # The score's scale, once, closing the last block (blocks stay one per client).
+        scale = textwrap.wrap(mk.SCORE_SCALE[lang], width=86)
+        out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
 
 
 _STATUS_WORDS = {
@@ -190,7 +196,7 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
                 lines += textwrap.wrap(
                     reason, width=88, initial_indent="        ", subsequent_indent="          "
                 )
-    return "\n".join(lines) + "\n\n"
+    return "\n".join(lines) + "\n"
 
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:

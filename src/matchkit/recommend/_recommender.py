@@ -87,8 +87,8 @@ class Recommendation:
     to_arrange: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the interface's JSON shape (plus ``offered`` and ``to_arrange``)."""
-        return {
+        """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
+        out: dict[str, Any] = {
             "approach_id": self.approach_id,
             "rank": self.rank,
             "status": self.status,
@@ -96,9 +96,10 @@ class Recommendation:
             "reasons": self.reasons,
             "to_verify": self.to_verify,
             "failed_rules": self.failed_rules,
-            "offered": self.offered,
-            "to_arrange": self.to_arrange,
         }
+        if not self.offered:
+            out["offered"] = False
+        return out
 
 
 def _expand(name: str) -> tuple[str, ...]:

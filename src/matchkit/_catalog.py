@@ -109,6 +109,7 @@ class Facts(_Strict):
     capacity: Capacity
     selection_ratio: Sourced | None = None
     effect_ladder_level: Sourced | None = None
+    getting_to_know: Sourced | None = None
     figures: list[Figure] = Field(default_factory=list)
     working_elements: list[Statement] = Field(default_factory=list)
     pitfalls: list[Statement] = Field(default_factory=list)

@@ -144,6 +144,7 @@ def write_recommendations(
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
+    rows = iter(range(len(result)))
     if progress:
         from tqdm.auto import tqdm
 
@@ -160,7 +161,8 @@ def write_recommendations(
                 line["not_offered"] = apart
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            out.write(("" if first else "\n") + _client_block(cid, recs, lang))
+            lead = result.intake_lead(next(rows), lang)
+            out.write(("" if first else "\n") + _client_block(cid, recs, lang, lead))
         first = False
     if fmt == "table" and not first:
         # The score's scale, once, closing the last block (blocks stay one per client).
@@ -178,8 +180,12 @@ _APART = {
 }
 
 
-def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en") -> str:
+def _client_block(
+    cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en", lead: Sequence[str] = ()
+) -> str:
     lines = [f"{cid}"]
+    for text in lead:
+        lines += textwrap.wrap(text, width=88, initial_indent="  ", subsequent_indent="    ")
     if not recs:
         lines.append("  (no approach listed)" if lang == "en" else "  (geen aanpak)")
     offered = [r for r in recs if r.offered or r.status == "ineligible"]

@@ -19,7 +19,15 @@ import numpy.typing as npt
 from matchkit._catalog import Approach
 from matchkit._fields import FIELDS, Kind, canonical_field
 
-__all__ = ["SCORE_SCALE", "ClientFacts", "Lang", "field_label", "format_value", "render_reasons"]
+__all__ = [
+    "SCORE_SCALE",
+    "ClientFacts",
+    "Lang",
+    "field_label",
+    "format_value",
+    "intake_lines",
+    "render_reasons",
+]
 
 Lang = Literal["en", "nl"]
 
@@ -84,6 +92,20 @@ _T = {
     "not_offered": {
         "en": "Would fit, but is not offered here{where}.",
         "nl": "Zou passen, maar wordt hier niet aangeboden{where}.",
+    },
+    "expect": {
+        "en": "Once the missing facts are known the score will lie between {low} and {high}; "
+        "about {exp} is to be expected (from the reference population).",
+        "nl": "Als de ontbrekende gegevens bekend zijn, ligt de score tussen {low} en {high}; "
+        "naar verwachting rond {exp} (op basis van de referentiepopulatie).",
+    },
+    "expect_verify": {
+        "en": "Once the missing facts are known the score will lie between {low} and {high}; "
+        "about {exp} is to be expected, and the entry conditions hold for about {p}% of "
+        "similar clients (from the reference population).",
+        "nl": "Als de ontbrekende gegevens bekend zijn, ligt de score tussen {low} en {high}; "
+        "naar verwachting rond {exp}, en voor ongeveer {p}% van vergelijkbare cliënten "
+        "kloppen de toelatingsvoorwaarden (op basis van de referentiepopulatie).",
     },
     "coverage": {
         "en": "Score based on {pct}% of the criteria; the rest is unknown.",
@@ -210,6 +232,7 @@ def render_reasons(
     specificity: npt.NDArray[np.float64] | None = None,
     offered: bool = True,
     municipality: str | None = None,
+    expectation: tuple[float, float, float, float] | None = None,
 ) -> list[str]:
     """Render the reasons for one client and one approach.
 
@@ -238,6 +261,9 @@ def render_reasons(
         Whether the approach is offered in the client's municipality.
     municipality : str, optional
         The client's municipality, named in "not offered here".
+    expectation : (expected, low, high, p_pass), optional
+        For a thin file: the score to expect once the unknown facts are known, its range,
+        and the chance the unknown entry conditions hold.
     """
     facts = facts or ClientFacts(lambda _name: None)
     out: list[str] = []
@@ -272,6 +298,14 @@ def render_reasons(
             out.append(_T["arrange_unknown"][lang].format(items="; ".join(ask)))
     if coverage < 0.999:
         out.append(_T["coverage"][lang].format(pct=round(100 * coverage)))
+    if expectation is not None:
+        exp, low, high, p_pass = expectation
+        key = "expect" if status == 2 else "expect_verify"
+        out.append(
+            _T[key][lang].format(
+                exp=f"{exp:.2f}", low=f"{low:.2f}", high=f"{high:.2f}", p=round(100 * p_pass)
+            )
+        )
     for rule, compiled in zip(approach.rules, approach.compiled_rules, strict=True):
         sensitive = sorted(f for f in compiled.fields if FIELDS[f].sensitive)
         if sensitive:
@@ -322,3 +356,43 @@ def _target_lines(
     return [
         _T[key][lang].format(items="; ".join(items[:3])) for key, items in groups.items() if items
     ]
+
+
+_INTAKE = {
+    "thin": {
+        "en": "Little is known ({pct}% of the criteria on average): start with the intake.",
+        "nl": "Er is weinig bekend (gemiddeld {pct}% van de criteria): begin met het "
+        "intakegesprek.",
+    },
+    "order": {
+        "en": "Establish first: {items}.",
+        "nl": "Stel eerst vast: {items}.",
+    },
+    "count": {
+        "en": "{field} (settles {k} approaches)",
+        "nl": "{field} (beslist over {k} aanpakken)",
+    },
+    "count_one": {"en": "{field} (settles 1 approach)", "nl": "{field} (beslist over 1 aanpak)"},
+    "first": {
+        "en": "Approaches meant to get to know a client first: {names}.",
+        "nl": "Aanpakken die bedoeld zijn om een cliënt eerst te leren kennen: {names}.",
+    },
+}
+
+
+def intake_lines(
+    coverage: float, order: Sequence[tuple[str, int]], first: Sequence[str], lang: Lang
+) -> list[str]:
+    """Render the lead of a thin file: the intake order and the get-to-know approaches."""
+    out = [_INTAKE["thin"][lang].format(pct=round(100 * coverage))]
+    if order:
+        items = [
+            _INTAKE["count_one" if k == 1 else "count"][lang].format(
+                field=field_label(name, lang), k=k
+            )
+            for name, k in order[:5]
+        ]
+        out.append(_INTAKE["order"][lang].format(items="; ".join(items)))
+    if first:
+        out.append(_INTAKE["first"][lang].format(names=", ".join(first)))
+    return out

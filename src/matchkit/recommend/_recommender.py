@@ -22,7 +22,7 @@ from matchkit._columns import CaseloadColumns
 from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
 from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
-from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
+from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_reasons
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -40,6 +40,10 @@ from matchkit.recommend._scoring import (
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
 _FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+THIN_COVERAGE: Final = 0.5
+"""Below this share of known evidence a pair is ranked by what can be expected, not by its
+score (see :meth:`BatchResult.rank_value`)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,62 @@ class BatchResult:
         municipality = np.asarray(caseload.frame["municipality"].astype(object))
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
-        self.rank = _rank(self.status, self.score, self.offered)
+        n = len(caseload)
+
+        def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
+            cols = [getattr(ev, name) for ev in evaluations]
+            return (
+                np.column_stack([np.full(n, fill) if c is None else c for c in cols])
+                if cols
+                else np.empty((n, 0))
+            )
+
+        self.expected = stack("expected", np.nan)
+        self.low = stack("low", np.nan)
+        self.high = stack("high", np.nan)
+        self.p_pass = stack("p_pass", np.nan)
+        self.rank = _rank(self.status, self.rank_value(), self.offered)
+
+    def rank_value(self) -> npt.NDArray[np.float64]:
+        """Return the value approaches are ranked by, per client and approach.
+
+        The score where enough is known; for a thin file (coverage below
+        :data:`THIN_COVERAGE`) what can be expected once the unknown decisive facts are known:
+        the chance the unknown entry conditions hold times the expected score, both from the
+        reference population. So a client with little known is not ranked on one known fact.
+        """
+        thin = self.coverage < THIN_COVERAGE
+        expected = np.nan_to_num(self.p_pass * self.expected, nan=0.0)
+        out: npt.NDArray[np.float64] = np.where(thin, expected, self.score)
+        return out
+
+    def intake_order(self, row: int) -> list[tuple[str, int]]:
+        """Facts to establish first for client ``row``: (field, approaches it helps settle).
+
+        Ordered by how many ``verify`` approaches need the fact, most first (ties by the
+        contract's field order).
+        """
+        counts: dict[str, int] = {}
+        for j in range(len(self.approach_ids)):
+            for name in self.to_verify(row, j):
+                counts[name] = counts.get(name, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], _FIELD_ORDER[kv[0]]))
+
+    def intake_lead(self, row: int, lang: Lang = "en") -> list[str]:
+        """Return the lines a thin file leads with (empty when enough is known).
+
+        Which facts to establish first, in the order that settles the most approaches, and
+        the approaches meant to get to know a client first.
+        """
+        if not self.is_thin(row):
+            return []
+        order = self.intake_order(row)
+        first = [a.name for a in self.catalog.approaches if a.facts.getting_to_know is not None]
+        return intake_lines(float(self.coverage[row].mean()), order, first, lang)
+
+    def is_thin(self, row: int) -> bool:
+        """Whether little is known of client ``row`` (mean coverage below THIN_COVERAGE)."""
+        return bool(self.coverage[row].mean() < THIN_COVERAGE) if self.coverage.size else False
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -204,6 +263,17 @@ class BatchResult:
         """Ids of the false hard rules of approach ``j`` for client ``row``."""
         rules = self.catalog.approaches[j].rules
         return [r.id for r, s in zip(rules, self.rule_state[j][row], strict=True) if s == 0]
+
+    def _expectation(self, row: int, j: int) -> tuple[float, float, float, float] | None:
+        """Return (expected, low, high, p_pass) of a thin, not ineligible pair; else None."""
+        if self.coverage[row, j] >= THIN_COVERAGE or self.status[row, j] == INELIGIBLE:
+            return None
+        return (
+            float(self.expected[row, j]),
+            float(self.low[row, j]),
+            float(self.high[row, j]),
+            float(self.p_pass[row, j]),
+        )
 
     def to_arrange(self, row: int, j: int) -> list[str]:
         """Ids of the conditions to arrange for client ``row`` and approach ``j``."""
@@ -308,6 +378,7 @@ class BatchResult:
                         specificity=self.evidence[j].target_specificity,
                         offered=bool(self.offered[row, j]),
                         municipality=str(municipality) if municipality else None,
+                        expectation=self._expectation(row, j),
                     ),
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),

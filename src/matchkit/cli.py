@@ -156,8 +156,7 @@ def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    frame = mk.generate_caseload(args.n, seed=args.seed)
-    caseload = mk.Caseload.from_frame(frame)
+    caseload = mk.generate_caseload(args.n, seed=args.seed)
     mk.write_caseload(caseload, args.out)
     print(f"wrote {len(caseload)} synthetic clients (seed {args.seed}) to {args.out}", file=out)
     return EXIT_OK

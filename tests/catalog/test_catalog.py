@@ -17,7 +17,7 @@ from matchkit.rules import parse_rule, to_text
 
 BUILTIN = Path(__file__).parents[2] / "profiles" / "approaches"
 
-# The hard rules of shared/spec/approaches.md, per approach id, as rule text.
+# The hard rules of docs/spec/approaches.md, per approach id, as rule text.
 SPEC_HARD_RULES = {
     "opleiden-in-de-zorg": [
         'dutch_level >= "B1"',

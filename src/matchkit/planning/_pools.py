@@ -8,14 +8,15 @@ number of entrants after intake, and how the pool is made up by audit group.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from matchkit.planning._groups import group_masks
+from matchkit.planning._groups import group_masks, group_rows
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
 
@@ -155,26 +156,27 @@ def candidate_pools(
 
 
 def _group_table(result: BatchResult) -> pd.DataFrame:
-    rows = []
-    masks = group_masks(result.caseload.frame)
+    rows: list[dict[str, object]] = []
+    masks = group_masks(result.caseload)
     n = len(result)
     for j, approach_id in enumerate(result.approach_ids):
-        status = result.status[:, j]
-        in_pool = status != INELIGIBLE
-        pool_size = int(in_pool.sum())
-        for dim, levels in masks.items():
-            for level, mask in levels.items():
-                rows.append(
-                    {
-                        "approach_id": approach_id,
-                        "dimension": dim,
-                        "group": level,
-                        "eligible": int((mask & (status == ELIGIBLE)).sum()),
-                        "verify": int((mask & (status == VERIFY)).sum()),
-                        "share_of_pool": (mask & in_pool).sum() / pool_size
-                        if pool_size
-                        else np.nan,
-                        "share_of_caseload": mask.sum() / n if n else np.nan,
-                    }
-                )
+        stats = _pool_stats(result.status[:, j], n)
+        rows += ({"approach_id": approach_id, **row} for row in group_rows(masks, stats))
     return pd.DataFrame(rows)
+
+
+def _pool_stats(
+    status: npt.NDArray[np.int8], n: int
+) -> Callable[[npt.NDArray[np.bool_]], dict[str, object]]:
+    in_pool = status != INELIGIBLE
+    pool_size = int(in_pool.sum())
+
+    def stats(mask: npt.NDArray[np.bool_]) -> dict[str, object]:
+        return {
+            "eligible": int((mask & (status == ELIGIBLE)).sum()),
+            "verify": int((mask & (status == VERIFY)).sum()),
+            "share_of_pool": (mask & in_pool).sum() / pool_size if pool_size else np.nan,
+            "share_of_caseload": mask.sum() / n if n else np.nan,
+        }
+
+    return stats

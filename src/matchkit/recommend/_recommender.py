@@ -442,11 +442,11 @@ REFERENCE_SEED: Final = 20190601
 def reference_caseload() -> Caseload:
     """Return the built-in reference population for specificity: a synthetic national caseload.
 
-    The complete ("truth") frame of ``generate_caseload(20_000, seed=20190601)``: calibrated to
-    the national figures of the report and CBS (``docs/synthetic.md``), with every fact known,
-    so each criterion's share of matches reflects the population, not the gaps in the files.
+    The complete truth of ``generate_caseload(20_000, seed=20190601)``: calibrated to the
+    national figures of the report and CBS (``docs/synthetic.md``), with every fact known, so
+    each criterion's share of matches reflects the population, not the gaps in the files.
     """
-    from matchkit.synth._caseload import generate_caseload
+    from matchkit.synth import generate_caseload
 
     _, truth = generate_caseload(REFERENCE_SIZE, seed=REFERENCE_SEED, return_truth=True)
-    return Caseload(truth, _validated=False)
+    return truth

@@ -20,7 +20,7 @@ import pandas as pd
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
 from matchkit._types import FloatArray, IntArray
-from matchkit.planning._groups import group_masks
+from matchkit.planning import group_masks, group_table
 from matchkit.recommend._recommender import Recommender
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
 from matchkit.synth._caseload import generate_caseload
@@ -64,7 +64,10 @@ class Evaluation:
 
 
 def audit_groups(
-    values: dict[str, FloatArray], frame: pd.DataFrame, *, value_name: str = "expected_gain"
+    values: dict[str, FloatArray],
+    caseload: Caseload | pd.DataFrame,
+    *,
+    value_name: str = "expected_gain",
 ) -> pd.DataFrame:
     """Mean of per-client values per strategy and audit group, and the gap per dimension.
 
@@ -72,17 +75,16 @@ def audit_groups(
     ----------
     values : dict of str to float array
         Per-client values (e.g. outcome gain) keyed by strategy or column name.
-    frame : DataFrame
+    caseload : Caseload or DataFrame
         The caseload the values belong to (for the group attributes).
     """
-    rows: list[dict[str, object]] = []
-    for dim, levels in group_masks(frame).items():
-        for level, mask in levels.items():
-            row: dict[str, object] = {"dimension": dim, "group": level, "clients": int(mask.sum())}
-            for name, v in values.items():
-                row[name] = float(v[mask].mean()) if mask.any() else np.nan
-            rows.append(row)
-    table = pd.DataFrame(rows)
+    table = group_table(
+        group_masks(caseload),
+        lambda mask: {
+            "clients": int(mask.sum()),
+            **{name: float(v[mask].mean()) if mask.any() else np.nan for name, v in values.items()},
+        },
+    )
     gaps: list[dict[str, object]] = []
     for dimension, part in table.groupby("dimension", sort=False):
         known = part[part["group"] != "unknown"]
@@ -136,8 +138,8 @@ def evaluate(
     n: int = 100_000,
     seed: int = 0,
     model: ScoringModel | None = None,
-    observed: pd.DataFrame | None = None,
-    truth: pd.DataFrame | None = None,
+    observed: Caseload | pd.DataFrame | None = None,
+    truth: Caseload | pd.DataFrame | None = None,
 ) -> Evaluation:
     """Compare matching strategies on a synthetic caseload.
 
@@ -151,8 +153,9 @@ def evaluate(
         are given).
     model : ScoringModel, optional
         Scoring parameters of the recommender under test.
-    observed, truth : DataFrame, optional
-        A caseload from ``generate_caseload(..., return_truth=True)``.
+    observed, truth : Caseload or DataFrame, optional
+        A caseload and its truth from ``generate_caseload(..., return_truth=True)``; frames
+        are validated.
 
     Returns
     -------
@@ -162,9 +165,13 @@ def evaluate(
         raise ValueError("give both observed and truth, or neither")
     if observed is None or truth is None:
         observed, truth = generate_caseload(n, seed=seed, return_truth=True)
+    if not isinstance(observed, Caseload):
+        observed = Caseload.from_frame(observed)
+    if not isinstance(truth, Caseload):
+        truth = Caseload.from_frame(truth)
     rec = Recommender(catalog, model=model)
-    seen = rec.recommend_batch(Caseload.from_frame(observed))
-    true_status = rec.recommend_batch(Caseload.from_frame(truth)).status
+    seen = rec.recommend_batch(observed)
+    true_status = rec.recommend_batch(truth).status
     truly_eligible = true_status == ELIGIBLE
     probs = outcome_probabilities(truth, catalog.ids)
     gain = probs[:, :-1] - probs[:, -1:]

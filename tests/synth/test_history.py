@@ -33,9 +33,8 @@ def test_same_seed_same_history_other_seed_other_history():
 
 def test_the_caseload_is_that_of_generate_caseload():
     history = mk.generate_history(300, seed=2)
-    frame = mk.generate_caseload(300, seed=2)
-    frame = frame.frame if isinstance(frame, mk.Caseload) else frame
-    pd.testing.assert_frame_equal(history.caseload.frame, frame)
+    caseload = mk.generate_caseload(300, seed=2)
+    pd.testing.assert_frame_equal(history.caseload.frame, caseload.frame)
 
 
 def test_most_clients_get_usual_care_and_every_approach_occurs(history):
@@ -101,10 +100,9 @@ def _mean_effect(history: mk.History, approach: str, mask: np.ndarray) -> float:
 
 def test_some_effects_contradict_the_catalogs_target_profiles():
     _, truth = mk.generate_caseload(20_000, seed=3, return_truth=True)
-    truth = truth.frame if isinstance(truth, mk.Caseload) else truth
-    world = planted_world(truth)
+    world = planted_world(truth.frame)
     effects = world.truth("exit_12m").effects
-    cols = mk.Caseload(truth).columns
+    cols = truth.columns
     zrm = cols.zrm_matrix()
     problems = (zrm <= 3).sum(axis=1)
     fip = effects[:, HISTORY_APPROACH_IDS.index("fip")]
@@ -127,8 +125,7 @@ def test_the_truth_is_a_function_of_the_facts_alone():
     # PlantedWorld takes the complete facts and nothing else (no catalog, no assignment).
     history = mk.generate_history(2_000, seed=7)
     _, truth = mk.generate_caseload(2_000, seed=7, return_truth=True)
-    truth = truth.frame if isinstance(truth, mk.Caseload) else truth
-    world = planted_world(truth).truth("exit_12m")
+    world = planted_world(truth.frame).truth("exit_12m")
     np.testing.assert_array_equal(world.treated, history.truth.treated)
     np.testing.assert_array_equal(world.baseline, history.truth.baseline)
 

@@ -220,9 +220,9 @@ class PlantedWorld:
         return HistoryTruth(HISTORY_APPROACH_IDS, outcome, base, treated)
 
 
-def planted_world(truth: pd.DataFrame) -> PlantedWorld:
+def planted_world(truth: Caseload | pd.DataFrame) -> PlantedWorld:
     """Return the planted effect model evaluated on complete facts (see :class:`PlantedWorld`)."""
-    return PlantedWorld(truth)
+    return PlantedWorld(truth.frame if isinstance(truth, Caseload) else truth)
 
 
 def _assignment_logits(observed: pd.DataFrame, allowed: BoolArray, score: FloatArray) -> FloatArray:
@@ -263,14 +263,6 @@ def _choose(logits: FloatArray, rng: np.random.Generator) -> IntArray:
     choice: IntArray = (np.cumsum(p, axis=1) < u[:, None]).sum(axis=1).astype(np.int64)
     out: IntArray = np.minimum(choice, p.shape[1] - 1)
     return out
-
-
-def _as_frame(data: object) -> pd.DataFrame:
-    if isinstance(data, Caseload):
-        return data.frame
-    if isinstance(data, pd.DataFrame):
-        return data
-    raise TypeError(f"unexpected caseload type {type(data).__name__}")
 
 
 def generate_history(
@@ -323,12 +315,11 @@ def generate_history(
             f"catalog lacks {missing}; the planted effect model covers the report's seven "
             "approaches (" + ", ".join(HISTORY_APPROACH_IDS) + ")"
         )
-    observed_any, truth_any = generate_caseload(
+    caseload, truth = generate_caseload(
         n, seed=seed, unknown_rates=unknown_rates, municipality=municipality, return_truth=True
     )
-    observed, truth = _as_frame(observed_any), _as_frame(truth_any)
-    caseload = Caseload(observed, _validated=True)
-    world = PlantedWorld(truth)
+    observed = caseload.frame
+    world = PlantedWorld(truth.frame)
     result = Recommender(catalog).recommend_batch(caseload)
     cols = [catalog.ids.index(a) for a in HISTORY_APPROACH_IDS]
     allowed = result.status[:, cols] != INELIGIBLE

@@ -9,7 +9,7 @@ profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -235,10 +235,25 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, extra, bad, _ = read_raw_jsonl(path)
+    return raw, labels, extra, bad
+
+
+def read_raw_jsonl(
+    path: Path, aside: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+    """Read a JSONL file into a raw flat frame, setting aside the keys ``aside`` accepts.
+
+    Returns the raw contract frame, record labels, reading errors as (row, error), the rows
+    that could not be read, and a frame of the set-aside keys (object columns, one row per
+    record, ``None`` where a record lacks the key). Used by caseloads and histories alike.
+    """
     records: list[dict[str, Any]] = []
+    side: list[dict[str, Any]] = []
     labels: list[str] = []
     extra: list[tuple[int, RecordError]] = []
     bad: list[bool] = []
+    _open_check(path, "JSONL")
     for lineno, line in _text_lines(path):
         if not line.strip():
             continue
@@ -250,15 +265,15 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
         except ValueError as exc:
             obj, rec_bad = {}, True
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            extra.append(
-                (
-                    row,
-                    RecordError(label, "(record)", line.strip()[:60], f"a JSON object ({reason})"),
-                )
-            )
+            problem = RecordError(label, "(record)", line.strip()[:60], f"a JSON object ({reason})")
+            extra.append((row, problem))
         if not isinstance(obj, dict):
             extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
             obj, rec_bad = {}, True
+        if aside is not None:
+            kept = {k: v for k, v in obj.items() if aside(k)}
+            obj = {k: v for k, v in obj.items() if k not in kept}
+            side.append(kept)
         flat, problems = _flatten_record(obj, label)
         extra += [(row, p) for p in problems]
         records.append(flat)
@@ -268,7 +283,12 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
     raw = pd.DataFrame(
         {c: pd.Series([r.get(c) for r in records], dtype=object) for c in STORED_FIELDS}
     )
-    return raw, labels, extra, np.array(bad, dtype=bool)
+    keys = list(dict.fromkeys(k for r in side for k in r))
+    aside_frame = pd.DataFrame(
+        {k: pd.Series([r.get(k) for r in side], dtype=object) for k in keys},
+        index=pd.RangeIndex(len(records)),
+    )
+    return raw, labels, extra, np.array(bad, dtype=bool), aside_frame
 
 
 def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], list[RecordError]]:
@@ -337,12 +357,23 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, extra, bad, _ = read_raw_flat(path)
+    return raw, labels, extra, bad
+
+
+def read_raw_flat(
+    path: Path, aside: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+    """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``)."""
     if path.suffix == ".csv":
         raw = _read_csv(path)
         labels = [f"line {i + 2}" for i in range(len(raw))]
     else:
         raw = _read_parquet(path)
         labels = [f"row {i}" for i in range(len(raw))]
+    set_aside = [c for c in raw.columns if aside is not None and aside(str(c))]
+    aside_frame = raw[set_aside].reset_index(drop=True)
+    raw = raw.drop(columns=set_aside)
     legacy = [c for c in raw.columns if c.startswith("zrm11_")]
     for col in legacy:
         key = col[len("zrm11_") :]
@@ -362,7 +393,7 @@ def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Rec
             [RecordError("header", c, c, allowed) for c in unknown], source=str(path)
         )
     raw = raw.drop(columns=legacy)
-    return raw, labels, [], None
+    return raw, labels, [], None, aside_frame
 
 
 def validate_caseload(
@@ -406,8 +437,6 @@ def validate_caseload(
             )
         if not path.exists():
             raise UnreadableFileError(str(path), "no such client file")
-        if path.suffix == ".jsonl":
-            _open_check(path, "JSONL")
         reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat
         raw, labels, extra, bad = reader(path)
         if len(raw) == 0:
@@ -461,27 +490,33 @@ def write_caseload(
             "(or a path ending in .jsonl, .csv or .parquet)"
         )
     frame = caseload.frame
+    # Round-trip data, not a spreadsheet: cells are written as they are (no formula guard).
     with atomic_path(path) as tmp:
-        _write_caseload(frame, tmp, fmt)
+        if fmt == "jsonl":
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                for rec in _frame_records(frame):
+                    fh.write(json_line(rec) + "\n")
+        elif fmt == "csv":
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                csv_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+        else:
+            frame.to_parquet(tmp, index=False)
     return path
 
 
-def _write_caseload(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    # Round-trip data, not a spreadsheet: cells are written as they are (no formula guard).
-    if fmt == "jsonl":
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            for rec in _frame_records(frame):
-                fh.write(json_line(rec) + "\n")
-    elif fmt == "csv":
-        out = frame.copy()
-        for col in ("interests", "other_languages"):
-            out[col] = [
-                None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
-            ]
-        for col in out.columns:
-            if str(out[col].dtype) == "boolean":
-                out[col] = out[col].map({True: "true", False: "false"}).astype(object)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            out.to_csv(fh, index=False, lineterminator="\n")
-    else:
-        frame.to_parquet(path, index=False)
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a typed caseload frame as CSV cells: lists ``;``-joined, booleans as text."""
+    out = frame.copy()
+    for col in ("interests", "other_languages"):
+        out[col] = [
+            None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
+        ]
+    for col in out.columns:
+        if str(out[col].dtype) == "boolean":
+            out[col] = out[col].map({True: "true", False: "false"}).astype(object)
+    return out
+
+
+def frame_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Yield a typed caseload frame's rows as JSON-ready records (nested ``zrm``)."""
+    return _frame_records(frame)

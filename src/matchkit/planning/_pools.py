@@ -20,6 +20,7 @@ from matchkit._check import check_instance, check_mapping, check_number
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._groups import group_masks, group_rows
+from matchkit.planning._pairs import MAX_CAPACITY
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
 
@@ -193,14 +194,21 @@ def candidate_pools(
 
 def _places(result: BatchResult, capacity: Mapping[str, int] | None) -> dict[str, int]:
     places = {a.id: a.places for a in result.catalog.approaches}
-    for key, value in (capacity or {}).items():
+    capacity = check_mapping("capacity", capacity, "a mapping of approach id to places")
+    for key, value in capacity.items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
                 + ", ".join(result.approach_ids)
             )
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ParameterError(f"capacity: {key}={value!r}: expected a whole number >= 0")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not 0 <= value <= MAX_CAPACITY
+        ):
+            raise ParameterError(
+                f"capacity: {key}={clip_repr(value)}: expected a whole number from 0 to 2**53"
+            )
         places[key] = int(value)
     return places
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from matchkit._text import clip_repr, clip_text
 
-_RULE_WINDOW = 160
+_RULE_WINDOW = 160  # characters of a long rule shown around the problem
+_RULE_WHOLE = 1_200  # rules up to this length are shown whole (the parser allows 1,000)
 
 __all__ = [
     "AssignmentError",
@@ -147,9 +148,9 @@ class RuleError(MatchkitError, ValueError):
         self.context = context
         where = f"{context}: " if context else ""
         # Show a window of a long rule around the problem, saying how long the rule is.
-        start = max(0, position - _RULE_WINDOW // 2)
-        shown = text[start : start + _RULE_WINDOW]
-        if start or len(text) > start + _RULE_WINDOW:
+        start = max(0, position - _RULE_WINDOW // 2) if len(text) > _RULE_WHOLE else 0
+        shown = text if len(text) <= _RULE_WHOLE else text[start : start + _RULE_WINDOW]
+        if len(text) > _RULE_WHOLE:
             shown = (
                 f"{'…' if start else ''}{shown}{'…' if len(text) > start + _RULE_WINDOW else ''}"
             )

@@ -263,7 +263,9 @@ def test_a_prefer_range_with_min_above_max_is_refused(tmp_path):
 def test_a_latin1_catalog_file_is_one_clear_error(tmp_path, capsys):
     d = tmp_path / "catalog"
     d.mkdir()
-    (d / "a.yaml").write_bytes(GOOD_APPROACH.replace("Energiebox", "Énergie").encode("latin-1"))
+    (d / "a.yaml").write_bytes(
+        GOOD_APPROACH.replace("Energiebox", "Énergie").encode("latin-1", errors="replace")
+    )
     assert run("validate", "catalog", d)[0] == 2
     assert "not UTF-8" in capsys.readouterr().err
 

@@ -202,7 +202,11 @@ class BatchResult:
         if not self.is_thin(row):
             return []
         order = self.intake_order(row)
-        first = [a.name for a in self.catalog.approaches if a.facts.getting_to_know is not None]
+        first = [
+            a.name
+            for j, a in enumerate(self.catalog.approaches)
+            if a.facts.getting_to_know is not None and self.offered[row, j]
+        ]
         return intake_lines(float(self.coverage[row].mean()), order, first, lang)
 
     def is_thin(self, row: int) -> bool:

@@ -62,6 +62,11 @@ def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan
 
 def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
+    if args.id not in catalog:
+        raise ParameterError(
+            f"approach id {args.id!r} is not in the catalog; expected one of "
+            + ", ".join(catalog.ids)
+        )
     print(catalog[args.id].describe(args.lang), file=out)
     return EXIT_OK
 

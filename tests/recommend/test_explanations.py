@@ -1,4 +1,4 @@
-"""Issue 9, parts 4-6: what an approach delivers, explanations in the client's own terms, thin files."""
+"""Issue 9, parts 4-6: what an approach delivers, reasons in the client's terms, thin files."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ from matchkit.errors import (
     RuleSyntaxError,
     UnknownFieldError,
 )
+from matchkit.learn import History, HistoryTruth, read_history, validate_history, write_history
 from matchkit.planning import (
     Plan,
     Pools,
@@ -60,7 +61,7 @@ from matchkit.recommend import (
     ScoringModel,
     reference_caseload,
 )
-from matchkit.synth import Evaluation, evaluate, generate_caseload
+from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_history
 
 __version__ = "0.1.0"
 
@@ -78,6 +79,8 @@ __all__ = [
     "Education",
     "Evaluation",
     "Gender",
+    "History",
+    "HistoryTruth",
     "Household",
     "Independence",
     "Interest",
@@ -102,16 +105,20 @@ __all__ = [
     "candidate_pools",
     "evaluate",
     "generate_caseload",
+    "generate_history",
     "group_names",
     "leefgebieden_from_zrm",
     "load_catalog",
     "load_offering",
     "plan_assignment",
     "read_caseload",
+    "read_history",
     "reference_caseload",
     "render_report",
     "validate_caseload",
+    "validate_history",
     "write_caseload",
+    "write_history",
     "write_report",
     "zrm_from_legacy",
 ]

@@ -30,6 +30,7 @@ from matchkit._output import (
 )
 from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
+from matchkit.recommend import SCORE_SCALE
 
 __all__ = ["main"]
 
@@ -82,6 +83,11 @@ def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan
 
 def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
+    if args.id not in catalog:
+        raise ParameterError(
+            f"approach id {clip_repr(args.id)} is not in the catalog; expected one of "
+            + ", ".join(catalog.ids)
+        )
     print(escape_control(catalog[args.id].describe(args.lang)), file=out)
     return EXIT_OK
 
@@ -195,7 +201,6 @@ def write_recommendations(
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
-    rows = iter(range(len(result)))
     if progress:
         from tqdm.auto import tqdm
 
@@ -217,15 +222,13 @@ def write_recommendations(
             else:
                 out.write(("" if first else ",") + "\n" + json_line(line))
         else:
-            lead = result.intake_lead(next(rows), lang)
-            block = _client_block(cid, recs, lang, lead)
-            out.write(escape_control(("" if first else "\n") + block))
+            out.write(escape_control(("" if first else "\n") + _client_block(cid, recs, lang)))
         first = False
     if fmt == "json-array":
         out.write("\n]\n")
     if fmt == "table" and not first:
         # The score's scale, once, closing the last block (blocks stay one per client).
-        scale = textwrap.wrap(mk.SCORE_SCALE[lang], width=86)
+        scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
         out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
 
 
@@ -249,12 +252,8 @@ _APART = {
 }
 
 
-def _client_block(
-    cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en", lead: Sequence[str] = ()
-) -> str:
+def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en") -> str:
     lines = [f"{cid}"]
-    for text in lead:
-        lines += textwrap.wrap(text, width=88, initial_indent="  ", subsequent_indent="    ")
     if not recs:
         lines.append("  (no approach listed)" if lang == "en" else "  (geen aanpak)")
     offered = [r for r in recs if r.offered or r.status == "ineligible"]

@@ -333,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="matchkit",
         description="Match people on long-term social assistance to approaches that fit them.",
     )
+    parser.add_argument("--version", action="version", version=f"matchkit {mk.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="show the built-in catalog and recommend for example clients")

@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from matchkit._display import summary_html, summary_text
 from matchkit.planning._groups import group_masks
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
@@ -32,7 +33,7 @@ DEFAULT_VERIFY_PASS_RATE: Final = 0.5
 """Share of ``verify`` candidates expected to turn out eligible at intake (an assumption)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Pools:
     """Candidate pools of a caseload, one table per question.
 
@@ -56,6 +57,23 @@ class Pools:
     excluding_rules: pd.DataFrame
     to_verify: pd.DataFrame
     groups: pd.DataFrame
+
+    _COLUMNS = ("places", "eligible", "verify", "ineligible", "expected_entrants")
+
+    def _summary_lines(self) -> list[str]:
+        s = self.summary
+        n = int((s["eligible"] + s["verify"] + s["ineligible"]).max()) if len(s) else 0
+        lines = [f"Pools: {len(s)} approaches, {n} clients"]
+        short = s[s["expected_entrants"] < s["places"]].index.tolist()
+        if short:
+            lines.append("expected entrants below places: " + ", ".join(map(str, short)))
+        return lines
+
+    def __repr__(self) -> str:
+        return summary_text(self._summary_lines(), self.summary[list(self._COLUMNS)], digits=1)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self.summary[list(self._COLUMNS)], digits=1)
 
 
 def candidate_pools(

@@ -19,6 +19,7 @@ import pandas as pd
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
+from matchkit._display import summary_html, summary_text
 from matchkit._fields import DERIVED_FROM, STORED_FIELDS
 from matchkit._profile import ClientProfile
 from matchkit.recommend._explain import Lang, render_reasons
@@ -128,8 +129,26 @@ class BatchResult:
     def __len__(self) -> int:
         return len(self.caseload)
 
+    def _summary_lines(self) -> list[str]:
+        return [
+            f"BatchResult: {len(self)} clients x {len(self.approach_ids)} approaches "
+            "(clients per status; mean score where not ineligible)"
+        ]
+
+    def _summary_table(self) -> pd.DataFrame:
+        table = self.status_counts()[["eligible", "verify", "ineligible"]]
+        open_ = self.status != INELIGIBLE
+        sums = np.where(open_, self.score, 0.0).sum(axis=0)
+        counts = open_.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table = table.assign(mean_score=np.where(counts > 0, sums / counts, np.nan))
+        return table
+
     def __repr__(self) -> str:
-        return f"BatchResult({len(self)} clients x {len(self.approach_ids)} approaches)"
+        return summary_text(self._summary_lines(), self._summary_table())
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self._summary_table())
 
     @property
     def client_ids(self) -> list[str]:

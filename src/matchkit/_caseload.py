@@ -9,7 +9,7 @@ profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -26,8 +26,18 @@ from matchkit._fields import (
     ZRM_LEGACY_11,
 )
 from matchkit._profile import ClientProfile
+from matchkit._sources import (
+    LIST_SEPARATOR,
+    InputOptions,
+    arrow_frame,
+    detect_separator,
+    input_options,
+    is_arrow_like,
+    map_frame,
+    unknown_column_errors,
+)
 from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
-from matchkit.errors import RecordError, RecordErrors
+from matchkit.errors import ParameterError, RecordError, RecordErrors
 
 __all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
 
@@ -155,16 +165,17 @@ def _validated_frame(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     return frame
 
 
-def _validate_frame(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[RecordError]]:
+def _validate_frame(
+    raw: pd.DataFrame, source: str, options: InputOptions | None = None
+) -> tuple[pd.DataFrame, list[RecordError]]:
     raw = raw.reset_index(drop=True)
+    if options is not None and not options.is_default:
+        raw = map_frame(raw, options, text=False, source=source)
     labels = [f"row {i}" for i in range(len(raw))]
     extra: list[tuple[int, RecordError]] = []
     unknown = [c for c in raw.columns if c not in STORED_FIELDS]
     if unknown:
-        raise RecordErrors(
-            [RecordError("header", str(c), str(c), "a contract column") for c in unknown],
-            source=source,
-        )
+        raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=source)
     return validate_raw(raw, labels, extra)
 
 
@@ -242,13 +253,24 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
     return flat, problems
 
 
-def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+def _read_flat(
+    path: Path, options: InputOptions
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
     if path.suffix == ".csv":
-        raw = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+        sep = options.sep or detect_separator(path)
+        raw = pd.read_csv(
+            path, sep=sep, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
         labels = [f"line {i + 2}" for i in range(len(raw))]
+        options = InputOptions(
+            options.columns, options.values, sep, options.decimal, options.list_separator
+        )
+        raw = map_frame(raw, options, text=True, source=str(path))
     else:
         raw = pd.read_parquet(path)
         labels = [f"row {i}" for i in range(len(raw))]
+        if not options.is_default:
+            raw = map_frame(raw, options, text=False, source=str(path))
     legacy = [c for c in raw.columns if c.startswith("zrm11_")]
     for col in legacy:
         key = col[len("zrm11_") :]
@@ -263,23 +285,34 @@ def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Rec
         if c not in STORED_FIELDS and not (c.startswith("zrm11_") and c[6:] in ZRM_LEGACY_11)
     ]
     if unknown:
-        allowed = "a contract column (zrm_<domain> for the ZRM)"
-        raise RecordErrors(
-            [RecordError("header", c, c, allowed) for c in unknown], source=str(path)
-        )
+        raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=str(path))
     raw = raw.drop(columns=legacy)
     return raw, labels, [], None
 
 
 def validate_caseload(
-    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path | Any,
+    *,
+    columns: Mapping[str, Any] | str | Path | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[Caseload, list[RecordError]]:
     """Validate client data; return the valid clients and every problem found.
 
     Parameters
     ----------
-    data : Caseload, DataFrame, iterable of ClientProfile, or path
-        A path ends in ``.jsonl``, ``.csv`` or ``.parquet``.
+    data : Caseload, DataFrame, Arrow table, iterable of ClientProfile, or path
+        A path ends in ``.jsonl``, ``.csv`` or ``.parquet``. An Arrow table is a pyarrow
+        Table or RecordBatch, a polars DataFrame, or any object with the Arrow PyCapsule
+        stream interface (``__arrow_c_stream__``).
+    columns : dict or path, optional
+        Export headers to contract fields (``{"Leeftijd": "age"}``), or the path of a YAML
+        mapping file that may also map values and set ``sep`` and ``decimal``; see
+        ``profiles/examples/dutch-export.yaml``. For flat inputs (CSV, Parquet, tables).
+    sep : str, optional
+        The CSV delimiter; detected from the header line when not given.
+    decimal : {".", ","}, optional
+        The CSV decimal mark; a comma by default when the delimiter is ``;``.
 
     Returns
     -------
@@ -288,10 +321,14 @@ def validate_caseload(
     errors : list of RecordError
         Every problem of every bad record (record, field, value, what is allowed).
     """
+    options = input_options(columns, sep=sep, decimal=decimal)
     if isinstance(data, Caseload):
         return data, []
+    if is_arrow_like(data):
+        frame, errors = _validate_frame(arrow_frame(data), type(data).__name__, options)
+        return Caseload(frame, _validated=True), errors
     if isinstance(data, pd.DataFrame):
-        frame, errors = _validate_frame(data, "DataFrame")
+        frame, errors = _validate_frame(data, "DataFrame", options)
         return Caseload(frame, _validated=True), errors
     if isinstance(data, str | Path):
         path = Path(data)
@@ -301,8 +338,15 @@ def validate_caseload(
             )
         if not path.exists():
             raise FileNotFoundError(f"no such client file: {path}")
-        reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat
-        raw, labels, extra, bad = reader(path)
+        if path.suffix == ".jsonl":
+            if not options.is_default:
+                raise ParameterError(
+                    "columns, sep and decimal are for flat files (.csv, .parquet) and tables; "
+                    f"{path.name} is JSON Lines"
+                )
+            raw, labels, extra, bad = _read_jsonl(path)
+        else:
+            raw, labels, extra, bad = _read_flat(path, options)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
         frame, errors = validate_raw(raw, labels, extra, bad, text=path.suffix == ".csv")
@@ -311,9 +355,29 @@ def validate_caseload(
 
 
 def read_caseload(
-    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path | Any,
+    *,
+    columns: Mapping[str, Any] | str | Path | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> Caseload:
     """Read and validate client data into a :class:`Caseload`.
+
+    Parameters
+    ----------
+    data : Caseload, DataFrame, Arrow table, iterable of ClientProfile, or path
+        As for :func:`validate_caseload`: pandas, polars and pyarrow tables, anything with
+        ``__arrow_c_stream__``, and ``.jsonl``, ``.csv`` or ``.parquet`` files.
+    columns, sep, decimal
+        How to read an export whose headers, values or separators differ from the contract
+        (see :func:`validate_caseload`).
+
+    Examples
+    --------
+    >>> import matchkit as mk
+    >>> import pyarrow as pa
+    >>> mk.read_caseload(pa.table({"client_id": ["a-1"], "age": [58]}))
+    Caseload(1 clients)
 
     Raises
     ------
@@ -321,7 +385,7 @@ def read_caseload(
         When any record is bad; every problem is listed and ``err.valid`` holds the
         valid records.
     """
-    caseload, errors = validate_caseload(data)
+    caseload, errors = validate_caseload(data, columns=columns, sep=sep, decimal=decimal)
     if errors:
         raise RecordErrors(
             errors, valid=caseload, source=str(data) if isinstance(data, str | Path) else ""
@@ -337,8 +401,8 @@ def write_caseload(
 ) -> Path:
     """Write a caseload as JSONL (nested ``zrm``), CSV or Parquet (flat ``zrm_<domain>``).
 
-    In CSV, list fields are ``;``-separated; an empty cell is unknown and ``[]`` is an
-    explicitly empty list.
+    In CSV, list items are separated by ``|`` (``care|technical``; the older ``;`` is still
+    read); an empty cell is unknown and ``[]`` is an explicitly empty list.
     """
     path = Path(path)
     fmt = format or path.suffix.lstrip(".")
@@ -351,7 +415,8 @@ def write_caseload(
         out = frame.copy()
         for col in ("interests", "other_languages"):
             out[col] = [
-                None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
+                None if v is None else (LIST_SEPARATOR.join(v) if v else EMPTY_LIST_TEXT)
+                for v in frame[col]
             ]
         for col in out.columns:
             if str(out[col].dtype) == "boolean":

@@ -33,7 +33,7 @@ def _example_clients() -> Path:
 def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResult]:
     """Read the client file, load the catalog and recommend: the start of most commands."""
     catalog = _catalog(args)
-    caseload = mk.read_caseload(args.clients)
+    caseload = mk.read_caseload(args.clients, columns=args.columns, sep=args.sep)
     progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
     return caseload, mk.Recommender(catalog).recommend_batch(caseload, progress=progress)
 
@@ -84,7 +84,7 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
         catalog = mk.load_catalog(args.path)
         print(f"{args.path}: {len(catalog)} approaches, all valid", file=out)
         return EXIT_OK
-    caseload, errors = mk.validate_caseload(args.path)
+    caseload, errors = mk.validate_caseload(args.path, columns=args.columns, sep=args.sep)
     if errors:
         raise RecordErrors(errors, valid=caseload, source=args.path)
     print(f"{args.path}: {len(caseload)} clients, all valid", file=out)
@@ -303,8 +303,27 @@ def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
+    schema = mk.ClientProfile.model_json_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False), file=out)
+    return EXIT_OK
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--columns",
+        metavar="MAP.yaml",
+        help="map an export's headers and values to the contract "
+        "(see profiles/examples/dutch-export.yaml)",
+    )
+    p.add_argument(
+        "--sep", metavar="CHAR", help="CSV delimiter (default: detected from the header line)"
+    )
+
+
 def _clients_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    _export_arguments(p)
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
     p.add_argument(
         "--progress",
@@ -346,7 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a client file or a catalog directory")
     p.add_argument("what", choices=["clients", "catalog"])
     p.add_argument("path", metavar="FILE_OR_DIR")
+    _export_arguments(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON schema of a client profile")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("recommend", help="recommend approaches for every client in a file")
     _clients_arguments(p)

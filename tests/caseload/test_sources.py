@@ -21,7 +21,7 @@ EXPORT, MAPPING = EXAMPLES / "dutch-export.csv", EXAMPLES / "dutch-export.yaml"
 
 @pytest.fixture(scope="module")
 def frame():
-    return mk.generate_caseload(300, seed=5)
+    return mk.generate_caseload(300, seed=5).frame
 
 
 def _same(a: mk.Caseload, b: mk.Caseload) -> None:

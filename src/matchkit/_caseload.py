@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from matchkit._columns import CaseloadColumns
+from matchkit._columns import CaseloadColumns, RecordColumns
 from matchkit._fields import (
     FIP_LEEFGEBIEDEN,
     STORED_FIELDS,
@@ -62,7 +62,8 @@ class Caseload:
     def __init__(self, frame: pd.DataFrame, *, _validated: bool = False) -> None:
         if not _validated:
             frame = _validated_frame(frame, source="DataFrame")
-        self._frame = frame
+        self._frame: pd.DataFrame | None = frame
+        self._records: list[dict[str, Any]] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Caseload:
@@ -72,28 +73,53 @@ class Caseload:
     @classmethod
     def from_profiles(cls, profiles: Iterable[ClientProfile]) -> Caseload:
         """Build a caseload from profile objects (already validated by the model)."""
-        # Profile objects were validated by the model; only the column types are set here.
+        # Profile objects were validated by the model. The typed frame is built only when
+        # asked for: rules and scoring read the records directly (RecordColumns), which is
+        # what makes one client fast.
         records = [p.to_record() for p in profiles]
         if not records:
             return cls(empty_frame(), _validated=True)
-        columns = {
-            name: pd.Series([r[name] for r in records], dtype=object).astype(dtype)
-            for name, dtype in contract_dtypes().items()
-        }
-        return cls(pd.DataFrame(columns), _validated=True)
+        caseload = cls.__new__(cls)
+        caseload._frame = None
+        caseload._records = records
+        return caseload
 
     @property
     def frame(self) -> pd.DataFrame:
         """The typed columnar frame (treat as read-only)."""
+        if self._frame is None:
+            records = self._records or []
+            self._frame = pd.DataFrame(
+                {
+                    name: pd.Series([r[name] for r in records], dtype=object).astype(dtype)
+                    for name, dtype in contract_dtypes().items()
+                }
+            )
         return self._frame
 
     @property
     def client_ids(self) -> list[str]:
         """The client ids in order."""
-        return [str(c) for c in self._frame["client_id"]]
+        if self._frame is None and self._records is not None:
+            return [str(r["client_id"]) for r in self._records]
+        return [str(c) for c in self.frame["client_id"]]
+
+    def value(self, row: int, name: str) -> Any:
+        """Return the stored value of field ``name`` for client ``row`` (None when unknown)."""
+        if self._frame is None and self._records is not None:
+            value = self._records[row].get(name)
+            return list(value) if isinstance(value, list) else value
+        value = self.frame[name].iloc[row]
+        if isinstance(value, list | tuple | np.ndarray):
+            return list(value)
+        if value is None or pd.isna(value):
+            return None
+        return value.item() if isinstance(value, np.generic) else value
 
     def __len__(self) -> int:
-        return len(self._frame)
+        if self._frame is None and self._records is not None:
+            return len(self._records)
+        return len(self.frame)
 
     def __repr__(self) -> str:
         return f"Caseload({len(self)} clients)"
@@ -101,7 +127,9 @@ class Caseload:
     @cached_property
     def columns(self) -> CaseloadColumns:
         """Numeric arrays with known-masks for rules and scoring (computed once)."""
-        return CaseloadColumns(self._frame)
+        if self._frame is None and self._records is not None:
+            return RecordColumns(self._records)
+        return CaseloadColumns(self.frame)
 
     def leefgebieden(self) -> pd.DataFrame:
         """Return the ZRM summarised into the eight FIP life areas, one row per client.
@@ -120,24 +148,24 @@ class Caseload:
 
     def profiles(self) -> Iterator[ClientProfile]:
         """Yield the clients as :class:`ClientProfile` objects."""
-        for rec in _frame_records(self._frame):
+        for rec in _frame_records(self.frame):
             yield ClientProfile.model_validate(rec)
 
     def select(self, mask: Any) -> Caseload:
         """Return the clients where ``mask`` is true (a boolean array or Series)."""
         return Caseload(
-            self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
+            self.frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
         )
 
     def take(self, rows: Any) -> Caseload:
         """Return the clients at the given positions, in that order."""
-        part = self._frame.iloc[np.asarray(rows, dtype=np.intp)].reset_index(drop=True)
+        part = self.frame.iloc[np.asarray(rows, dtype=np.intp)].reset_index(drop=True)
         return Caseload(part, _validated=True)
 
     def chunks(self, size: int) -> Iterator[Caseload]:
         """Yield consecutive caseloads of at most ``size`` clients (for bounded memory)."""
         for start in range(0, len(self), size):
-            part = self._frame.iloc[start : start + size].reset_index(drop=True)
+            part = self.frame.iloc[start : start + size].reset_index(drop=True)
             yield Caseload(part, _validated=True)
 
 

@@ -149,8 +149,9 @@ class BatchResult:
         self.score = np.column_stack([ev.score for ev in evaluations])
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
+        self._kept_matches = [ev.target_match for ev in evaluations]
         self.offering = offering
-        municipality = np.asarray(caseload.frame["municipality"].astype(object))
+        municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
         n = len(caseload)
@@ -252,23 +253,18 @@ class BatchResult:
 
     def client_facts(self, row: int) -> ClientFacts:
         """Return the values of client ``row``, looked up when an explanation asks."""
-        frame = self.caseload.frame
-        cols = self.caseload.columns
+        caseload = self.caseload
+        cols = caseload.columns
 
         def lookup(name: str) -> object:
             spec = FIELDS[name]
-            if spec.derived or name not in frame.columns:
+            if spec.derived or name not in _FIELD_ORDER:
                 values, known = cols.scalar(name)
                 if not known[row]:
                     return None
                 v = float(values[row])
                 return bool(v) if spec.kind is Kind.BOOL else v
-            value = frame[name].iloc[row]
-            if isinstance(value, list | tuple | np.ndarray):
-                return list(value)
-            if value is None or pd.isna(value):
-                return None
-            return value.item() if isinstance(value, np.generic) else value
+            return caseload.value(row, name)
 
         return ClientFacts(lookup)
 
@@ -349,7 +345,10 @@ class BatchResult:
     def _target_matches(self, rows: npt.NDArray[np.intp]) -> list[npt.NDArray[np.float64]]:
         # Target matches are not kept per client (they would dominate memory at scale); the
         # same computation is repeated for the rows being explained.
-        part = self.caseload.take(rows).columns
+        whole = len(rows) == len(self) and bool(np.all(rows == np.arange(len(self))))
+        if whole and all(m is not None for m in self._kept_matches):
+            return [m for m in self._kept_matches if m is not None]
+        part = self.caseload.columns if whole else self.caseload.take(rows).columns
         return [match_criteria(a, part)[1] for a in self.catalog.approaches]
 
     def _render(

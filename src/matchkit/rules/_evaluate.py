@@ -14,7 +14,7 @@ from typing import Any, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matchkit.rules._source import BoundedSource, ColumnSource
+from matchkit.rules._source import ColumnSource
 from matchkit.rules._tri import Tri
 
 __all__ = [
@@ -60,9 +60,13 @@ def _bounds(
     source: ColumnSource, name: str
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
     """Interval bounds of a partly known aggregate (see ``ColumnSource`` notes), if any."""
-    if isinstance(source, BoundedSource):
-        return source.bounds(name)
-    return None
+    # getattr, not isinstance on the Protocol: a runtime Protocol check costs more than the
+    # comparison itself when one client is evaluated.
+    bounds = getattr(source, "bounds", None)
+    if bounds is None:
+        return None
+    out: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = bounds(name)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

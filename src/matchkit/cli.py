@@ -40,14 +40,61 @@ def _offering(args: argparse.Namespace) -> mk.Offering | None:
     return mk.Offering.parse(offered) if offered is not None else None
 
 
+_BIG_FILE_BYTES = 20 * 1024 * 1024
+"""A client file this large (about 50,000 clients) shows progress in a terminal by default."""
+
+
+class _Steps:
+    """A progress bar over the slow steps of a command: reading, recommending, ...
+
+    Each step is one call, vectorised inside, so the bar advances per step and shows what
+    runs now and the time so far; rendering and writing have a bar per client of their own.
+    """
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self._bar: Any = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(
+                total=total, unit="step", bar_format="{desc}: step {n}/{total} [{elapsed}]"
+            )
+
+    def start(self, desc: str) -> None:
+        if self._bar is not None:
+            self._bar.set_description_str(desc)
+
+    def done(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            if self._bar.n >= self._bar.total:
+                self._bar.close()
+
+
+def _show_progress(args: argparse.Namespace, n_clients: int | None = None) -> bool:
+    if args.progress:
+        return True
+    if not sys.stderr.isatty():
+        return False
+    if n_clients is not None:
+        return n_clients >= 50_000
+    path = Path(args.clients)
+    return path.is_file() and path.stat().st_size >= _BIG_FILE_BYTES
+
+
 def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResult]:
     """Read the client file, load the catalog and recommend: the start of most commands."""
     catalog = _catalog(args)
     offering = _offering(args)
+    steps = _Steps(_show_progress(args), total=2)
+    steps.start(f"reading {Path(args.clients).name}")
     caseload = mk.read_caseload(args.clients, columns=args.columns, sep=args.sep)
-    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    steps.done()
+    steps.start(f"recommending for {len(caseload):,} clients")
     recommender = mk.Recommender(catalog, offering=offering)
-    return caseload, recommender.recommend_batch(caseload, progress=progress)
+    result = recommender.recommend_batch(caseload)
+    steps.done()
+    return caseload, result
 
 
 def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan:
@@ -111,7 +158,7 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
 
 def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
     caseload, result = _recommend_file(args)
-    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    progress = _show_progress(args, len(caseload))
     target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
     try:
         write_recommendations(
@@ -148,7 +195,7 @@ def write_recommendations(
     if progress:
         from tqdm.auto import tqdm
 
-        clients = tqdm(clients, total=len(result), desc="writing", unit="client")
+        clients = tqdm(clients, total=len(result), desc="rendering and writing", unit="client")
     first = True
     for cid, recs in clients:
         if fmt == "json":
@@ -391,7 +438,8 @@ def _clients_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--progress",
         action="store_true",
-        help="show progress bars (on by default in a terminal for 50,000 clients or more)",
+        help="show progress for reading, recommending, rendering and writing (on by default "
+        "in a terminal for 50,000 clients or more)",
     )
     p.add_argument(
         "--offered",

@@ -231,7 +231,8 @@ def _one(
             match = graded_match(entry, row)
         if match is not None:
             num += v * match
-            den += v
+            # A bonus preference counts only as far as it matches (docs/scoring.md).
+            den += v * match if entry.bonus else v
     score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
     if any(s is False for s in states):
         status = INELIGIBLE

@@ -54,7 +54,6 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
-    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
@@ -66,7 +65,6 @@ from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_his
 __version__ = "0.1.0"
 
 __all__ = [
-    "SCORE_SCALE",
     "Approach",
     "AssignmentError",
     "BatchResult",

@@ -10,6 +10,9 @@
            time and memory, each case in a fresh subprocess.
 3. synth   ``generate_caseload`` at 100k and 1M: time and memory, fresh subprocess each.
 4. assign  optimal vs greedy assignment (``matchkit.planning``), skipped when it is missing.
+5. one     one client through ``Recommender.recommend`` (the batch path with one client):
+           p50 and p90 over many calls, each example client, checked against its row of the
+           batch result; and the Dutch text of ``recommend --lang nl`` for a caseload.
 
 Every time is the best of several runs (the machine may be shared); ``best of k`` says how
 many. ``--quick`` runs tiny sizes only, parts 2-3 in-process (used by the smoke test).
@@ -609,6 +612,47 @@ def part_assign(repeats: int, quick: bool, budget: float) -> None:
 # --- main -----------------------------------------------------------------------------------
 
 
+def part_one(quick: bool) -> None:
+    """One client through ``Recommender.recommend``: latency percentiles, checked vs batch."""
+    say("5. one client: Recommender.recommend (through the batch path)")
+    rec = mk.Recommender(mk.load_catalog())
+    examples = mk.read_caseload(REPO / "profiles" / "examples" / "clients.jsonl")
+    profiles = list(examples.profiles())
+    batch = rec.recommend_batch(examples)
+    for row, p in enumerate(profiles):  # the single path gives the batch's results, exactly
+        one = {r.approach_id: r for r in rec.recommend(p, include_ineligible=True)}
+        for j, approach_id in enumerate(batch.approach_ids):
+            r = one[approach_id]
+            assert r.score == batch.score[row, j] and r.status == ["ineligible", "verify",
+                "eligible"][batch.status[row, j]], (p.client_id, approach_id)  # fmt: skip
+    say(f"check: {len(profiles)} example clients, recommend == their batch rows: yes")
+    calls = 50 if quick else 400
+    for p in profiles[:3]:
+        rec.recommend(p)  # warm
+    times = []
+    for _ in range(calls):
+        for p in profiles:
+            t = time.perf_counter()
+            rec.recommend(p)
+            times.append(time.perf_counter() - t)
+    ms = np.array(times) * 1e3
+    rows = [
+        [
+            f"{len(times):,}",
+            f"{np.percentile(ms, 50):.2f} ms",
+            f"{np.percentile(ms, 90):.2f} ms",
+            f"{ms.min():.2f} ms",
+        ]
+    ]
+    say(table(["calls", "p50", "p90", "min"], rows))
+    n = 500 if quick else 50_000
+    result = rec.recommend_batch(mk.generate_caseload(n, seed=SEED))
+    t = time.perf_counter()
+    for _ in result.iter_clients(top=3, lang="nl"):
+        pass
+    say(f"Dutch text (top 3, --lang nl) for {n:,} clients: {fmt_time(time.perf_counter() - t)}")
+
+
 def worker(args: list[str]) -> None:
     kind, rest = args[0], args[1:]
     if kind == "scale":
@@ -622,7 +666,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="matchkit speed and memory benchmarks")
     parser.add_argument("--quick", action="store_true", help="tiny sizes only (smoke test)")
     parser.add_argument("--sizes", type=int, nargs="+", help="clients for part 1")
-    parser.add_argument("--parts", type=int, nargs="+", choices=(1, 2, 3, 4), default=[1, 2, 3, 4])
+    parser.add_argument(
+        "--parts", type=int, nargs="+", choices=(1, 2, 3, 4, 5), default=[1, 2, 3, 4, 5]
+    )
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     parser.add_argument("--loop-max", type=int, default=1_000, help="largest n for the loop")
     parser.add_argument("--rowwise-max", type=int, default=100_000, help="largest n, rowwise")
@@ -661,6 +707,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say()
     if 4 in args.parts:
         part_assign(repeats, args.quick, budget)
+        say()
+    if 5 in args.parts:
+        part_one(args.quick)
         say()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     say(f"total {fmt_time(time.perf_counter() - start)}; load avg {load} at the end")

@@ -12,12 +12,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from matchkit._columns import CaseloadColumns
+from matchkit._columns import CaseloadColumns, RecordColumns
 from matchkit._fields import (
     FIP_LEEFGEBIEDEN,
     STORED_FIELDS,
@@ -27,6 +27,16 @@ from matchkit._fields import (
 )
 from matchkit._output import atomic_path, json_line
 from matchkit._profile import ClientProfile
+from matchkit._sources import (
+    LIST_SEPARATOR,
+    InputOptions,
+    arrow_frame,
+    detect_separator,
+    input_options,
+    is_arrow_like,
+    map_frame,
+    unknown_column_errors,
+)
 from matchkit._text import clip_repr, clip_text
 from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
 from matchkit.errors import ParameterError, RecordError, RecordErrors, UnreadableFileError
@@ -54,7 +64,8 @@ class Caseload:
     def __init__(self, frame: pd.DataFrame, *, _validated: bool = False) -> None:
         if not _validated:
             frame = _validated_frame(frame, source="DataFrame")
-        self._frame = frame
+        self._frame: pd.DataFrame | None = frame
+        self._records: list[dict[str, Any]] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Caseload:
@@ -64,7 +75,9 @@ class Caseload:
     @classmethod
     def from_profiles(cls, profiles: Iterable[ClientProfile]) -> Caseload:
         """Build a caseload from profile objects (already validated by the model)."""
-        # Profile objects were validated by the model; only the column types are set here.
+        # Profile objects were validated by the model. The typed frame is built only when
+        # asked for: rules and scoring read the records directly (RecordColumns), which is
+        # what makes one client fast.
         if isinstance(profiles, str | bytes | Mapping) or not isinstance(profiles, Iterable):
             raise TypeError(
                 f"profiles={clip_repr(profiles)} is a {type(profiles).__name__}; expected an "
@@ -80,24 +93,47 @@ class Caseload:
             records.append(p.to_record())
         if not records:
             return cls(empty_frame(), _validated=True)
-        columns = {
-            name: pd.Series([r[name] for r in records], dtype=object).astype(dtype)
-            for name, dtype in contract_dtypes().items()
-        }
-        return cls(pd.DataFrame(columns), _validated=True)
+        caseload = cls.__new__(cls)
+        caseload._frame = None
+        caseload._records = records
+        return caseload
 
     @property
     def frame(self) -> pd.DataFrame:
         """The typed columnar frame (treat as read-only)."""
+        if self._frame is None:
+            records = self._records or []
+            self._frame = pd.DataFrame(
+                {
+                    name: pd.Series([r[name] for r in records], dtype=object).astype(dtype)
+                    for name, dtype in contract_dtypes().items()
+                }
+            )
         return self._frame
 
     @property
     def client_ids(self) -> list[str]:
         """The client ids in order."""
-        return [str(c) for c in self._frame["client_id"]]
+        if self._frame is None and self._records is not None:
+            return [str(r["client_id"]) for r in self._records]
+        return [str(c) for c in self.frame["client_id"]]
+
+    def value(self, row: int, name: str) -> Any:
+        """Return the stored value of field ``name`` for client ``row`` (None when unknown)."""
+        if self._frame is None and self._records is not None:
+            value = self._records[row].get(name)
+            return list(value) if isinstance(value, list) else value
+        value = self.frame[name].iloc[row]
+        if isinstance(value, list | tuple | np.ndarray):
+            return list(value)
+        if value is None or pd.isna(value):
+            return None
+        return value.item() if isinstance(value, np.generic) else value
 
     def __len__(self) -> int:
-        return len(self._frame)
+        if self._frame is None and self._records is not None:
+            return len(self._records)
+        return len(self.frame)
 
     def __repr__(self) -> str:
         return f"Caseload({len(self)} clients)"
@@ -105,7 +141,9 @@ class Caseload:
     @cached_property
     def columns(self) -> CaseloadColumns:
         """Numeric arrays with known-masks for rules and scoring (computed once)."""
-        return CaseloadColumns(self._frame)
+        if self._frame is None and self._records is not None:
+            return RecordColumns(self._records)
+        return CaseloadColumns(self.frame)
 
     def leefgebieden(self) -> pd.DataFrame:
         """Return the ZRM summarised into the eight FIP life areas, one row per client.
@@ -124,24 +162,24 @@ class Caseload:
 
     def profiles(self) -> Iterator[ClientProfile]:
         """Yield the clients as :class:`ClientProfile` objects."""
-        for rec in _frame_records(self._frame):
+        for rec in _frame_records(self.frame):
             yield ClientProfile.model_validate(rec)
 
     def select(self, mask: Any) -> Caseload:
         """Return the clients where ``mask`` is true (a boolean array or Series)."""
         return Caseload(
-            self._frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
+            self.frame.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True), _validated=True
         )
 
     def take(self, rows: Any) -> Caseload:
         """Return the clients at the given positions, in that order."""
-        part = self._frame.iloc[np.asarray(rows, dtype=np.intp)].reset_index(drop=True)
+        part = self.frame.iloc[np.asarray(rows, dtype=np.intp)].reset_index(drop=True)
         return Caseload(part, _validated=True)
 
     def chunks(self, size: int) -> Iterator[Caseload]:
         """Yield consecutive caseloads of at most ``size`` clients (for bounded memory)."""
         for start in range(0, len(self), size):
-            part = self._frame.iloc[start : start + size].reset_index(drop=True)
+            part = self.frame.iloc[start : start + size].reset_index(drop=True)
             yield Caseload(part, _validated=True)
 
 
@@ -169,16 +207,17 @@ def _validated_frame(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     return frame
 
 
-def _validate_frame(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[RecordError]]:
+def _validate_frame(
+    raw: pd.DataFrame, source: str, options: InputOptions | None = None
+) -> tuple[pd.DataFrame, list[RecordError]]:
     raw = raw.reset_index(drop=True)
+    if options is not None and not options.is_default:
+        raw = map_frame(raw, options, text=False, source=source)
     labels = [f"row {i}" for i in range(len(raw))]
     extra: list[tuple[int, RecordError]] = []
     unknown = [c for c in raw.columns if c not in STORED_FIELDS]
     if unknown:
-        raise RecordErrors(
-            [RecordError("header", str(c), str(c), "a contract column") for c in unknown],
-            source=source,
-        )
+        raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=source)
     return validate_raw(raw, labels, extra)
 
 
@@ -326,12 +365,13 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
     return flat, problems
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, sep: str | None) -> tuple[pd.DataFrame, str]:
     _open_check(path, "CSV")
     try:
+        sep = sep or detect_separator(path)
         return pd.read_csv(
-            path, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-        )
+            path, sep=sep, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        ), sep
     except pd.errors.EmptyDataError:
         raise UnreadableFileError(str(path), "is empty; expected a header line") from None
     except pd.errors.ParserError as exc:
@@ -356,21 +396,37 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise UnreadableFileError(str(path), f"is not a readable Parquet file: {reason}") from None
 
 
-def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
-    raw, labels, extra, bad, _ = read_raw_flat(path)
+def _read_flat(
+    path: Path, options: InputOptions
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, extra, bad, _ = read_raw_flat(path, options=options)
     return raw, labels, extra, bad
 
 
 def read_raw_flat(
-    path: Path, aside: Callable[[str], bool] | None = None
+    path: Path,
+    aside: Callable[[str], bool] | None = None,
+    *,
+    options: InputOptions | None = None,
 ) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
-    """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``)."""
+    """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``).
+
+    ``options`` (separator, decimal mark, column and value mapping) apply before the columns
+    are set aside.
+    """
+    options = options or InputOptions()
     if path.suffix == ".csv":
-        raw = _read_csv(path)
+        raw, sep = _read_csv(path, options.sep)
         labels = [f"line {i + 2}" for i in range(len(raw))]
+        options = InputOptions(
+            options.columns, options.values, sep, options.decimal, options.list_separator
+        )
+        raw = map_frame(raw, options, text=True, source=str(path))
     else:
         raw = _read_parquet(path)
         labels = [f"row {i}" for i in range(len(raw))]
+        if not options.is_default:
+            raw = map_frame(raw, options, text=False, source=str(path))
     set_aside = [c for c in raw.columns if aside is not None and aside(str(c))]
     aside_frame = raw[set_aside].reset_index(drop=True)
     raw = raw.drop(columns=set_aside)
@@ -388,23 +444,34 @@ def read_raw_flat(
         if c not in STORED_FIELDS and not (c.startswith("zrm11_") and c[6:] in ZRM_LEGACY_11)
     ]
     if unknown:
-        allowed = "a contract column (zrm_<domain> for the ZRM)"
-        raise RecordErrors(
-            [RecordError("header", c, c, allowed) for c in unknown], source=str(path)
-        )
+        raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=str(path))
     raw = raw.drop(columns=legacy)
     return raw, labels, [], None, aside_frame
 
 
 def validate_caseload(
-    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path | Any,
+    *,
+    columns: Mapping[str, Any] | str | Path | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[Caseload, list[RecordError]]:
     """Validate client data; return the valid clients and every problem found.
 
     Parameters
     ----------
-    data : Caseload, DataFrame, iterable of ClientProfile, or path
-        A path ends in ``.jsonl``, ``.csv`` or ``.parquet``.
+    data : Caseload, DataFrame, Arrow table, iterable of ClientProfile, or path
+        A path ends in ``.jsonl``, ``.csv`` or ``.parquet``. An Arrow table is a pyarrow
+        Table or RecordBatch, a polars DataFrame, or any object with the Arrow PyCapsule
+        stream interface (``__arrow_c_stream__``).
+    columns : dict or path, optional
+        Export headers to contract fields (``{"Leeftijd": "age"}``), or the path of a YAML
+        mapping file that may also map values and set ``sep`` and ``decimal``; see
+        ``profiles/examples/dutch-export.yaml``. For flat inputs (CSV, Parquet, tables).
+    sep : str, optional
+        The CSV delimiter; detected from the header line when not given.
+    decimal : {".", ","}, optional
+        The CSV decimal mark; a comma by default when the delimiter is ``;``.
 
     Returns
     -------
@@ -413,8 +480,12 @@ def validate_caseload(
     errors : list of RecordError
         Every problem of every bad record (record, field, value, what is allowed).
     """
+    options = input_options(columns, sep=sep, decimal=decimal)
     if isinstance(data, Caseload):
         return data, []
+    if is_arrow_like(data):
+        frame, errors = _validate_frame(arrow_frame(data), type(data).__name__, options)
+        return Caseload(frame, _validated=True), errors
     if isinstance(data, bytes | Mapping | ClientProfile) or not isinstance(
         data, pd.DataFrame | str | Path | Iterable
     ):
@@ -423,7 +494,7 @@ def validate_caseload(
             "DataFrame, an iterable of ClientProfile or a path to a .jsonl, .csv or .parquet file"
         )
     if isinstance(data, pd.DataFrame):
-        frame, errors = _validate_frame(data, "DataFrame")
+        frame, errors = _validate_frame(data, "DataFrame", options)
         return Caseload(frame, _validated=True), errors
     if isinstance(data, str | Path):
         path = Path(data)
@@ -437,19 +508,47 @@ def validate_caseload(
             )
         if not path.exists():
             raise UnreadableFileError(str(path), "no such client file")
-        reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat
-        raw, labels, extra, bad = reader(path)
+        if path.suffix == ".jsonl":
+            if not options.is_default:
+                raise ParameterError(
+                    "columns, sep and decimal are for flat files (.csv, .parquet) and tables; "
+                    f"{path.name} is JSON Lines"
+                )
+            raw, labels, extra, bad = _read_jsonl(path)
+        else:
+            raw, labels, extra, bad = _read_flat(path, options)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
         frame, errors = validate_raw(raw, labels, extra, bad, text=path.suffix == ".csv")
         return Caseload(frame, _validated=True), errors
-    return Caseload.from_profiles(data), []  # checks that every item is a ClientProfile
+    # from_profiles checks that every item is a ClientProfile
+    return Caseload.from_profiles(cast("Iterable[ClientProfile]", data)), []
 
 
 def read_caseload(
-    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path,
+    data: Caseload | pd.DataFrame | Iterable[ClientProfile] | str | Path | Any,
+    *,
+    columns: Mapping[str, Any] | str | Path | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> Caseload:
     """Read and validate client data into a :class:`Caseload`.
+
+    Parameters
+    ----------
+    data : Caseload, DataFrame, Arrow table, iterable of ClientProfile, or path
+        As for :func:`validate_caseload`: pandas, polars and pyarrow tables, anything with
+        ``__arrow_c_stream__``, and ``.jsonl``, ``.csv`` or ``.parquet`` files.
+    columns, sep, decimal
+        How to read an export whose headers, values or separators differ from the contract
+        (see :func:`validate_caseload`).
+
+    Examples
+    --------
+    >>> import matchkit as mk
+    >>> import pyarrow as pa
+    >>> mk.read_caseload(pa.table({"client_id": ["a-1"], "age": [58]}))
+    Caseload(1 clients)
 
     Raises
     ------
@@ -457,7 +556,7 @@ def read_caseload(
         When any record is bad; every problem is listed and ``err.valid`` holds the
         valid records.
     """
-    caseload, errors = validate_caseload(data)
+    caseload, errors = validate_caseload(data, columns=columns, sep=sep, decimal=decimal)
     if errors:
         raise RecordErrors(
             errors, valid=caseload, source=str(data) if isinstance(data, str | Path) else ""
@@ -473,8 +572,8 @@ def write_caseload(
 ) -> Path:
     """Write a caseload as JSONL (nested ``zrm``), CSV or Parquet (flat ``zrm_<domain>``).
 
-    In CSV, list fields are ``;``-separated; an empty cell is unknown and ``[]`` is an
-    explicitly empty list.
+    In CSV, list items are separated by ``|`` (``care|technical``; the older ``;`` is still
+    read); an empty cell is unknown and ``[]`` is an explicitly empty list.
     """
     if not isinstance(caseload, Caseload):
         raise TypeError(
@@ -505,11 +604,12 @@ def write_caseload(
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a typed caseload frame as CSV cells: lists ``;``-joined, booleans as text."""
+    """Return a typed caseload frame as CSV cells: lists ``|``-joined, booleans as text."""
     out = frame.copy()
     for col in ("interests", "other_languages"):
         out[col] = [
-            None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
+            None if v is None else (LIST_SEPARATOR.join(v) if v else EMPTY_LIST_TEXT)
+            for v in frame[col]
         ]
     for col in out.columns:
         if str(out[col].dtype) == "boolean":

@@ -17,7 +17,7 @@ import pandas as pd
 from matchkit._fields import FIELDS, ZRM_COLUMNS, Kind
 from matchkit._types import BoolArray, FloatArray
 
-__all__ = ["CaseloadColumns"]
+__all__ = ["CaseloadColumns", "RecordColumns"]
 
 
 _STARTKWALIFICATIE_FROM = FIELDS["education"].values.index("mbo2")
@@ -154,3 +154,72 @@ class CaseloadColumns:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"_frame": self._frame, "_n": self._n, "_scalars": {}, "_lists": {}, "_bounds": {}}
+
+
+class RecordColumns(CaseloadColumns):
+    """The same column source over validated flat records (a few clients, no DataFrame).
+
+    Building a typed DataFrame costs milliseconds, most of the time one client takes; the
+    arrays here are the ones :class:`CaseloadColumns` reads from such a frame, value for value
+    (``tests/recommend/test_one_client.py`` checks every field).
+    """
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        super().__init__(pd.DataFrame())
+        self._records = records
+        self._n = len(records)
+
+    def _values(self, name: str) -> list[Any]:
+        return [r.get(name) for r in self._records]
+
+    def known(self, name: str) -> BoolArray:
+        """Return the known-mask of any field."""
+        if FIELDS[name].kind is Kind.STR:
+            return np.array([v is not None for v in self._values(name)], dtype=bool)
+        return super().known(name)
+
+    def text(self, name: str) -> tuple[npt.NDArray[np.object_], BoolArray]:
+        """Return a text field as an object array (None when unknown) and its known-mask."""
+        values = np.array([*self._values(name), None], dtype=object)[: self._n]
+        return values, np.array([v is not None for v in values], dtype=bool)
+
+    def contains(self, name: str, item: str) -> tuple[BoolArray, BoolArray]:
+        """Return (item is in the list, the list is known) for a list field."""
+        members, known = self._list(name)
+        if item not in members:
+            members[item] = np.array(
+                [v is not None and item in v for v in self._values(name)], dtype=bool
+            )
+        return members[item], known
+
+    def _list(self, name: str) -> tuple[dict[str, BoolArray], BoolArray]:
+        if name not in self._lists:
+            values = self._values(name)
+            known = np.array([v is not None for v in values], dtype=bool)
+            vocab = FIELDS[name].values
+            members = {
+                item: np.array([v is not None and item in v for v in values], dtype=bool)
+                for item in vocab
+            }
+            self._lists[name] = (members, known)
+        return self._lists[name]
+
+    def _stored(self, name: str) -> FloatArray:
+        spec = FIELDS[name]
+        values = self._values(name)
+        if spec.kind is Kind.ENUM:
+            index = _LEVEL_INDEX[name]
+            return np.array([np.nan if v is None else index[v] for v in values], dtype=np.float64)
+        if spec.kind in (Kind.INT, Kind.FLOAT, Kind.BOOL):
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+        raise TypeError(f"{name} is a {spec.kind} field, not a scalar")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**super().__getstate__(), "_records": self._records}
+
+
+_LEVEL_INDEX = {
+    name: {level: float(i) for i, level in enumerate(spec.values)}
+    for name, spec in FIELDS.items()
+    if spec.kind is Kind.ENUM
+}

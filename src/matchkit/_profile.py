@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from matchkit._fields import FIELDS, FIP_LEEFGEBIEDEN, ZRM_DOMAINS, ZRM_LEGACY_11
+from matchkit._fields import FIELDS, FIP_LEEFGEBIEDEN, ZRM_DOMAINS, ZRM_DOMAINS_NL, ZRM_LEGACY_11
 from matchkit.errors import DataQualityWarning
 
 __all__ = [
@@ -240,6 +240,31 @@ def _bounded(name: str) -> Any:
     return Field(default=None, ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)
 
 
+def _describe_schema(schema: dict[str, Any]) -> None:
+    """Complete the JSON schema: a description per field, and every ZRM domain by name."""
+    props = schema.get("properties", {})
+    for name, prop in props.items():
+        spec = FIELDS.get(name)
+        if spec is not None:
+            prop.setdefault("description", f"{spec.label_en} ({spec.label_nl})")
+    props["zrm"] = {
+        "type": "object",
+        "description": "Zelfredzaamheid-Matrix (13 domains): 1 acute problems .. 5 fully "
+        "self-reliant; a missing domain is unknown",
+        "properties": {
+            d: {"type": "integer", "minimum": 1, "maximum": 5, "description": ZRM_DOMAINS_NL[d]}
+            for d in ZRM_DOMAINS
+        },
+        "additionalProperties": False,
+    }
+    props["zrm11"] = {
+        "type": "object",
+        "description": "the older 11-domain ZRM, translated to zrm; give zrm or zrm11, not both",
+        "properties": {d: {"type": "integer", "minimum": 1, "maximum": 5} for d in ZRM_LEGACY_11},
+        "additionalProperties": False,
+    }
+
+
 class ClientProfile(BaseModel):
     """What a municipality knows about one person on social assistance.
 
@@ -256,7 +281,12 @@ class ClientProfile(BaseModel):
     (True, False, True)
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        json_schema_extra=lambda schema: _describe_schema(schema),
+    )
 
     client_id: str = Field(pattern=CLIENT_ID_PATTERN.pattern)
     age: StrictInt = Field(ge=18, le=67)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from matchkit._fields import FIELDS, STORED_FIELDS, FieldSpec, Kind
 from matchkit._profile import CLIENT_ID_PATTERN, LANGUAGE_CODE_PATTERN
+from matchkit._sources import split_list_text
 from matchkit.errors import DataQualityWarning, RecordError
 
 __all__ = ["contract_dtypes", "empty_frame", "validate_raw"]
@@ -169,7 +170,7 @@ def _string(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bo
 def _split_text_list(v: str) -> list[str]:
     if v.strip() == EMPTY_LIST_TEXT:
         return []
-    return [p.strip() for p in v.split(";") if p.strip()]
+    return split_list_text(v)
 
 
 def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
@@ -282,7 +283,16 @@ def validate_raw(
                 )
             bad_any |= absent
         for i in map(int, np.flatnonzero(bad)):
-            found.append((i, order, RecordError(label(i), name, raw[name].iloc[i], spec.allowed())))
+            value = raw[name].iloc[i]
+            if isinstance(value, np.generic):  # show 12, not np.int64(12)
+                value = value.item()
+            allowed = spec.allowed()
+            if not text and isinstance(value, str) and spec.kind in (Kind.INT, Kind.FLOAT):
+                allowed += (
+                    " as a number, not text (in JSON without quotes; in a DataFrame convert the "
+                    f"column, e.g. pd.to_numeric(frame[{name!r}]))"
+                )
+            found.append((i, order, RecordError(label(i), name, value, allowed)))
         bad_any |= bad
         columns[name] = typed
 

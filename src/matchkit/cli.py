@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import sys
@@ -55,14 +56,61 @@ def _offering(args: argparse.Namespace) -> mk.Offering | None:
     return mk.Offering.parse(offered) if offered is not None else None
 
 
+_BIG_FILE_BYTES = 20 * 1024 * 1024
+"""A client file this large (about 50,000 clients) shows progress in a terminal by default."""
+
+
+class _Steps:
+    """A progress bar over the slow steps of a command: reading, recommending, ...
+
+    Each step is one call, vectorised inside, so the bar advances per step and shows what
+    runs now and the time so far; rendering and writing have a bar per client of their own.
+    """
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self._bar: Any = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(
+                total=total, unit="step", bar_format="{desc}: step {n}/{total} [{elapsed}]"
+            )
+
+    def start(self, desc: str) -> None:
+        if self._bar is not None:
+            self._bar.set_description_str(desc)
+
+    def done(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            if self._bar.n >= self._bar.total:
+                self._bar.close()
+
+
+def _show_progress(args: argparse.Namespace, n_clients: int | None = None) -> bool:
+    if args.progress:
+        return True
+    if not sys.stderr.isatty():
+        return False
+    if n_clients is not None:
+        return n_clients >= 50_000
+    path = Path(args.clients)
+    return path.is_file() and path.stat().st_size >= _BIG_FILE_BYTES
+
+
 def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResult]:
     """Read the client file, load the catalog and recommend: the start of most commands."""
     catalog = _catalog(args)
     offering = _offering(args)
-    caseload = mk.read_caseload(args.clients)
-    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    steps = _Steps(_show_progress(args), total=2)
+    steps.start(f"reading {Path(args.clients).name}")
+    caseload = mk.read_caseload(args.clients, columns=args.columns, sep=args.sep)
+    steps.done()
+    steps.start(f"recommending for {len(caseload):,} clients")
     recommender = mk.Recommender(catalog, offering=offering)
-    return caseload, recommender.recommend_batch(caseload, progress=progress)
+    result = recommender.recommend_batch(caseload)
+    steps.done()
+    return caseload, result
 
 
 def _plan_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, float]]:
@@ -128,7 +176,7 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
         catalog = mk.load_catalog(args.path)
         print(f"{args.path}: {len(catalog)} approaches, all valid", file=out)
         return EXIT_OK
-    caseload, errors = mk.validate_caseload(args.path)
+    caseload, errors = mk.validate_caseload(args.path, columns=args.columns, sep=args.sep)
     if errors:
         raise RecordErrors(errors, valid=caseload, source=args.path)
     print(f"{args.path}: {len(caseload)} clients, all valid", file=out)
@@ -139,7 +187,7 @@ def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
     fmt = _recommend_format(args)
     _check_output(args, args.out)
     caseload, result = _recommend_file(args)
-    progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
+    progress = _show_progress(args, len(caseload))
     options = (args.top, args.include_ineligible, args.lang, progress)
     if not args.out:
         write_recommendations(result, out, fmt, *options)
@@ -204,7 +252,7 @@ def write_recommendations(
     if progress:
         from tqdm.auto import tqdm
 
-        clients = tqdm(clients, total=len(result), desc="writing", unit="client")
+        clients = tqdm(clients, total=len(result), desc="rendering and writing", unit="client")
     if fmt == "json-array":
         out.write("[")
     first = True
@@ -453,13 +501,33 @@ def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
+    schema = mk.ClientProfile.model_json_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False), file=out)
+    return EXIT_OK
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--columns",
+        metavar="MAP.yaml",
+        help="map an export's headers and values to the contract "
+        "(see profiles/examples/dutch-export.yaml)",
+    )
+    p.add_argument(
+        "--sep", metavar="CHAR", help="CSV delimiter (default: detected from the header line)"
+    )
+
+
 def _clients_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clients", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    _export_arguments(p)
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
     p.add_argument(
         "--progress",
         action="store_true",
-        help="show progress bars (on by default in a terminal for 50,000 clients or more)",
+        help="show progress for reading, recommending, rendering and writing (on by default "
+        "in a terminal for 50,000 clients or more)",
     )
     p.add_argument(
         "--offered",
@@ -502,6 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="matchkit",
         description="Match people on long-term social assistance to approaches that fit them.",
     )
+    parser.add_argument("--version", action="version", version=f"matchkit {mk.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="show the built-in catalog and recommend for example clients")
@@ -520,7 +589,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a client file or a catalog directory")
     p.add_argument("what", choices=["clients", "catalog"])
     p.add_argument("path", metavar="FILE_OR_DIR")
+    _export_arguments(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON schema of a client profile")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("recommend", help="recommend approaches for every client in a file")
     _clients_arguments(p)

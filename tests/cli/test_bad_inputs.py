@@ -16,6 +16,7 @@ from matchkit.cli import build_parser, main
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "profiles" / "examples" / "clients.jsonl"
+DUTCH_EXPORT = str(EXAMPLES).replace("clients.jsonl", "dutch-export.csv")
 BUILTIN = ROOT / "profiles" / "approaches"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 GOOD_LINE = '{"client_id": "c-1", "age": 40}\n'
@@ -311,6 +312,8 @@ def test_escape_sequences_in_a_catalog_never_reach_the_terminal(tmp_path):
 # path are covered above; flags take no value.
 BAD_OPTIONS: dict[str, list[list[str]]] = {
     "recommend": [
+        ["--clients", DUTCH_EXPORT, "--sep", ";;"],
+        ["--columns", "{tmp}/nothing.yaml"],
         ["--top", "0"],
         ["--top", "-1"],
         ["--top", "three"],
@@ -325,7 +328,13 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--offering", "{tmp}/nothing.yaml"],
     ],
     "show": [["nosuch"], ["fip", "--lang", "de"], ["fip", "--catalog", "{tmp}/nothing"]],
-    "validate": [["clients", "{tmp}/nothing.jsonl"], ["catalog", "{tmp}/nothing"], ["other", "x"]],
+    "validate": [
+        ["clients", "{tmp}/nothing.jsonl"],
+        ["catalog", "{tmp}/nothing"],
+        ["other", "x"],
+        ["clients", DUTCH_EXPORT, "--sep", ";;"],
+        ["clients", DUTCH_EXPORT, "--columns", "{tmp}/nothing.yaml"],
+    ],
     "catalog": [["--catalog", "{tmp}/nothing"]],
     "synth": [["--n", "-1"], ["--n", "x"], ["--seed", "-5"], ["--out", "{tmp}/s.foo"]],
     "evaluate": [
@@ -336,6 +345,8 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--out", "{tmp}/g.foo"],
     ],
     "pools": [
+        ["--clients", DUTCH_EXPORT, "--sep", ";;"],
+        ["--columns", "{tmp}/nothing.yaml"],
         ["--clients", "{tmp}/nothing.csv"],
         ["--catalog", "{tmp}/nothing"],
         ["--selection-ratio", "fip=2"],
@@ -351,6 +362,8 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--out", "{tmp}/p.foo"],
     ],
     "assign": [
+        ["--clients", DUTCH_EXPORT, "--sep", ";;"],
+        ["--columns", "{tmp}/nothing.yaml"],
         ["--clients", "{tmp}/nothing.parquet"],
         ["--catalog", "{tmp}/nothing"],
         ["--capacity", "fip=99999999999999999999"],
@@ -368,6 +381,8 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--out", "{tmp}/a.foo"],
     ],
     "report": [
+        ["--clients", DUTCH_EXPORT, "--sep", ";;"],
+        ["--columns", "{tmp}/nothing.yaml"],
         ["--clients", "{tmp}/nothing.jsonl"],
         ["--catalog", "{tmp}/nothing"],
         ["--capacity", "fip=1e400"],

@@ -11,6 +11,10 @@ import pytest
 
 NOTEBOOKS_DIR = Path(__file__).parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+# The plots a person would rather look at than read: status counts and a client's score
+# contributions (quickstart); the ZRM profile, status counts, the plan against capacity and
+# the audit shares (planning).
+PLOTS = {"quickstart.ipynb": 2, "planning.ipynb": 4}
 
 
 def _execute(nb: nbformat.NotebookNode, timeout: int = 300) -> None:
@@ -26,6 +30,7 @@ def _execute(nb: nbformat.NotebookNode, timeout: int = 300) -> None:
 
 def test_there_is_at_least_one_notebook():
     assert NOTEBOOKS
+    assert sorted(p.name for p in NOTEBOOKS) == sorted(PLOTS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -46,6 +51,8 @@ def test_notebook_runs_without_a_cell_error(path):
     assert [o for o in outputs if o.output_type == "error"] == []
     # Warnings (deprecations, pydantic serializer warnings) show up as stderr in a notebook.
     assert [o.text for o in outputs if o.get("name") == "stderr"] == []
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == PLOTS[path.name]
 
 
 def test_the_notebook_kernel_runs_this_python_in_the_notebooks_directory():

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchkit._check import check_bool, check_instance, check_mapping, check_number
+from matchkit._display import summary_html, summary_text
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
@@ -29,7 +30,7 @@ from matchkit.recommend._scoring import ELIGIBLE, VERIFY
 __all__ = ["Plan", "group_names", "plan_assignment"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Plan:
     """An assignment of clients to approaches, with what it means.
 
@@ -74,6 +75,32 @@ class Plan:
         if not len(prices) or prices.isna().all() or not prices.max() > 0:
             return None
         return str(prices.idxmax())
+
+    def _summary_lines(self) -> list[str]:
+        n = len(self.assignments)
+        assigned = int(self.assignments["approach_id"].notna().sum())
+        lines = [
+            f"Plan ({self.method}): {assigned} of {n} clients assigned, "
+            f"total score {self.total_score:.4f}"
+        ]
+        if self.gap is not None:
+            lines.append(f"greedy: {self.gap:.4f} below the optimum")
+        prices = self.summary["capacity_price"]
+        if len(prices) and prices.isna().all():
+            why = "greedy plans" if self.method == "greedy" else "minimum group shares (a MILP)"
+            lines.append(f"capacity prices: not defined for {why}; see docs/planning.md")
+        elif self.bottleneck is not None:
+            price = float(prices[self.bottleneck])
+            lines.append(f"bottleneck: {self.bottleneck} (capacity price {price:.3f})")
+        else:
+            lines.append("no approach's capacity binds")
+        return lines
+
+    def __repr__(self) -> str:
+        return summary_text(self._summary_lines(), self.summary)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self.summary)
 
 
 def group_names(result: BatchResult) -> list[str]:

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchkit._check import check_instance, check_mapping, check_number
+from matchkit._display import summary_html, summary_text
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._groups import group_masks, group_rows
@@ -37,7 +38,7 @@ DEFAULT_VERIFY_PASS_RATE: Final = 0.5
 """Share of ``verify`` candidates expected to turn out eligible at intake (an assumption)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Pools:
     """Candidate pools of a caseload, one table per question.
 
@@ -71,6 +72,23 @@ class Pools:
             columns=["approach_id", "arrange_id", "clients", "unknown"]
         )
     )
+
+    _COLUMNS = ("places", "eligible", "verify", "ineligible", "expected_entrants")
+
+    def _summary_lines(self) -> list[str]:
+        s = self.summary
+        n = int((s["eligible"] + s["verify"] + s["ineligible"]).max()) if len(s) else 0
+        lines = [f"Pools: {len(s)} approaches, {n} clients"]
+        short = s[s["expected_entrants"] < s["places"]].index.tolist()
+        if short:
+            lines.append("expected entrants below places: " + ", ".join(map(str, short)))
+        return lines
+
+    def __repr__(self) -> str:
+        return summary_text(self._summary_lines(), self.summary[list(self._COLUMNS)], digits=1)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self.summary[list(self._COLUMNS)], digits=1)
 
 
 def candidate_pools(

@@ -20,6 +20,7 @@ from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._check import check_bool, check_instance, check_int, check_lang
 from matchkit._columns import CaseloadColumns
+from matchkit._display import summary_html, summary_text
 from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
 from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
@@ -150,8 +151,9 @@ class BatchResult:
         self.score = np.column_stack([ev.score for ev in evaluations])
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
+        self._kept_matches = [ev.target_match for ev in evaluations]
         self.offering = offering
-        municipality = np.asarray(caseload.frame["municipality"].astype(object))
+        municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
         n = len(caseload)
@@ -218,8 +220,26 @@ class BatchResult:
     def __len__(self) -> int:
         return len(self.caseload)
 
+    def _summary_lines(self) -> list[str]:
+        return [
+            f"BatchResult: {len(self)} clients x {len(self.approach_ids)} approaches "
+            "(clients per status; mean score where not ineligible)"
+        ]
+
+    def _summary_table(self) -> pd.DataFrame:
+        table = self.status_counts()[["eligible", "verify", "ineligible"]]
+        open_ = self.status != INELIGIBLE
+        sums = np.where(open_, self.score, 0.0).sum(axis=0)
+        counts = open_.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table = table.assign(mean_score=np.where(counts > 0, sums / counts, np.nan))
+        return table
+
     def __repr__(self) -> str:
-        return f"BatchResult({len(self)} clients x {len(self.approach_ids)} approaches)"
+        return summary_text(self._summary_lines(), self._summary_table())
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self._summary_table())
 
     @property
     def client_ids(self) -> list[str]:
@@ -239,23 +259,18 @@ class BatchResult:
 
     def client_facts(self, row: int) -> ClientFacts:
         """Return the values of client ``row``, looked up when an explanation asks."""
-        frame = self.caseload.frame
-        cols = self.caseload.columns
+        caseload = self.caseload
+        cols = caseload.columns
 
         def lookup(name: str) -> object:
             spec = FIELDS[name]
-            if spec.derived or name not in frame.columns:
+            if spec.derived or name not in _FIELD_ORDER:
                 values, known = cols.scalar(name)
                 if not known[row]:
                     return None
                 v = float(values[row])
                 return bool(v) if spec.kind is Kind.BOOL else v
-            value = frame[name].iloc[row]
-            if isinstance(value, list | tuple | np.ndarray):
-                return list(value)
-            if value is None or pd.isna(value):
-                return None
-            return value.item() if isinstance(value, np.generic) else value
+            return caseload.value(row, name)
 
         return ClientFacts(lookup)
 
@@ -340,7 +355,10 @@ class BatchResult:
     def _target_matches(self, rows: npt.NDArray[np.intp]) -> list[npt.NDArray[np.float64]]:
         # Target matches are not kept per client (they would dominate memory at scale); the
         # same computation is repeated for the rows being explained.
-        part = self.caseload.take(rows).columns
+        whole = len(rows) == len(self) and bool(np.all(rows == np.arange(len(self))))
+        if whole and all(m is not None for m in self._kept_matches):
+            return [m for m in self._kept_matches if m is not None]
+        part = self.caseload.columns if whole else self.caseload.take(rows).columns
         return [match_criteria(a, part)[1] for a in self.catalog.approaches]
 
     def _render(

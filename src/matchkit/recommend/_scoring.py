@@ -18,6 +18,8 @@ as far as it matches (``v * m`` in both sums), so it can raise a score but never
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +110,10 @@ class Evidence:
 
     def shares(self) -> tuple[FloatArray, FloatArray]:
         """Return ``rule_share`` and ``target_mean``, 0.5 where no reference measured them."""
+        return self._shares
+
+    @cached_property
+    def _shares(self) -> tuple[FloatArray, FloatArray]:
         r = np.full(len(self.rules), 0.5) if self.rule_share is None else self.rule_share
         t = np.full(len(self.target), 0.5) if self.target_mean is None else self.target_mean
         return np.nan_to_num(r, nan=0.5), np.nan_to_num(t, nan=0.5)
@@ -116,6 +122,10 @@ class Evidence:
     def total(self) -> float:
         """Sum of all effective weights."""
         return float(self.rules.sum() + self.target.sum())
+
+
+KEEP_TARGET_MATCHES: Final = 1_000
+"""Batches up to this many clients keep their target matches for the explanations."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,7 @@ class ApproachEvaluation:
     low: FloatArray | None = None
     high: FloatArray | None = None
     p_pass: FloatArray | None = None
+    target_match: FloatArray | None = None
 
 
 def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
@@ -295,44 +306,36 @@ def evaluate_approach(
 ) -> ApproachEvaluation:
     """Evaluate the hard rules and the target profile of one approach on a caseload."""
     states, matches = _criteria(approach, cols)
-    # Accumulate item by item, not with a matrix product: BLAS may sum in a different order
-    # for different batch sizes, and one client must get exactly its batch result.
-    num = np.zeros(cols.n)
-    den = np.zeros(cols.n)
-    known_weight = np.zeros(cols.n)
-    any_false = np.zeros(cols.n, dtype=bool)
-    all_true = np.ones(cols.n, dtype=bool)
-    # What the unknown facts may add: expected (reference distribution), at most, at least.
-    exp_num, exp_den, unknown_all, unknown_den = (np.zeros(cols.n) for _ in range(4))
-    p_pass = np.ones(cols.n)
+    n = cols.n
+    rule_state = np.column_stack(states) if states else np.empty((n, 0), dtype=np.int8)
+    target_match = np.column_stack(matches) if matches else np.empty((n, 0))
     rule_share, target_mean = evidence.shares()
-    for v, share, state in zip(evidence.rules, rule_share, states, strict=True):
-        true = state == 1
-        unknown = state == -1
-        num += v * true
-        den += v * (state >= 0)
-        known_weight += v * (state >= 0)
-        all_true &= true
-        any_false |= state == 0
-        exp_num += v * share * unknown
-        exp_den += v * unknown
-        unknown_all += v * unknown
-        unknown_den += v * unknown
-        p_pass *= np.where(unknown, share, 1.0)
-    for entry, v, mean, match in zip(
-        approach.target, evidence.target, target_mean, matches, strict=True
-    ):
-        known = ~np.isnan(match)
-        matched = v * np.where(known, match, 0.0)
-        num += matched
-        # A bonus counts only as far as it matches: it can raise the score, never lower it.
-        den += matched if entry.bonus else v * known
-        known_weight += v * known
-        exp_num += v * mean * ~known
-        exp_den += v * (mean if entry.bonus else 1.0) * ~known
-        unknown_all += v * ~known
-        if not entry.bonus:
-            unknown_den += v * ~known
+    v_r, v_t = evidence.rules, evidence.target
+    bonus = np.array([entry.bonus for entry in approach.target], dtype=bool)
+    true = rule_state == 1
+    unknown = rule_state == -1
+    rule_known = rule_state >= 0
+    known = ~np.isnan(target_match)
+    matched = v_t * np.where(known, target_match, 0.0)
+    # Sums run item by item in a fixed order (rules, then preferences) with add.accumulate,
+    # which is sequential by definition: not a matrix product, whose BLAS summation order may
+    # differ between batch sizes, so one client gets exactly (bit for bit) its batch result.
+    # A bonus counts only as far as it matches: it can raise the score, never lower it.
+    num = _ordered_sum(v_r * true, matched)
+    den = _ordered_sum(v_r * rule_known, np.where(bonus, matched, v_t * known))
+    known_weight = _ordered_sum(v_r * rule_known, v_t * known)
+    # What the unknown facts may add: expected (reference distribution), at most, at least.
+    exp_num = _ordered_sum((v_r * rule_share) * unknown, (v_t * target_mean) * ~known)
+    exp_den = _ordered_sum(v_r * unknown, (v_t * np.where(bonus, target_mean, 1.0)) * ~known)
+    unknown_all = _ordered_sum(v_r * unknown, v_t * ~known)
+    unknown_den = _ordered_sum(v_r * unknown, (v_t * ~known)[:, ~bonus])
+    p_pass = (
+        np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=1)[:, -1]
+        if rule_state.shape[1]
+        else np.ones(n)
+    )
+    all_true = true.all(axis=1)
+    any_false = (rule_state == 0).any(axis=1)
     prior = model.prior_weight * model.prior
     score = (num + prior) / (den + model.prior_weight)
     expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
@@ -344,8 +347,21 @@ def evaluate_approach(
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
     p_pass[any_false] = 0.0
-    rule_state = np.column_stack(states) if states else np.empty((cols.n, 0), dtype=np.int8)
-    return ApproachEvaluation(status, rule_state, score, coverage, expected, low, high, p_pass)
+    # A small batch (one client) keeps its target matches for the explanations; a large one
+    # recomputes them for the rows being explained (they would dominate memory at scale).
+    kept = target_match if n <= KEEP_TARGET_MATCHES else None
+    return ApproachEvaluation(
+        status, rule_state, score, coverage, expected, low, high, p_pass, kept
+    )
+
+
+def _ordered_sum(*parts: FloatArray) -> FloatArray:
+    """Sum (n, k) arrays of items across items, left to right, for every client alike."""
+    items = np.concatenate(parts, axis=1)
+    if not items.shape[1]:
+        return np.zeros(items.shape[0])
+    out: FloatArray = np.add.accumulate(items, axis=1)[:, -1]
+    return out
 
 
 def contributions(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -60,9 +60,18 @@ def _bounds(
     source: ColumnSource, name: str
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
     """Interval bounds of a partly known aggregate (see ``ColumnSource`` notes), if any."""
-    if isinstance(source, BoundedSource):
-        return source.bounds(name)
+    # The runtime Protocol check costs more than the comparison itself when one client is
+    # evaluated, so its answer is kept per source type.
+    kind = type(source)
+    bounded = _BOUNDED.get(kind)
+    if bounded is None:
+        bounded = _BOUNDED[kind] = isinstance(source, BoundedSource)
+    if bounded:
+        return cast(BoundedSource, source).bounds(name)
     return None
+
+
+_BOUNDED: dict[type, bool] = {}
 
 
 @dataclass(frozen=True, slots=True)

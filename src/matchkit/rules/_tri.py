@@ -65,7 +65,17 @@ class Tri:
         Tri
             ``value`` where known, unknown elsewhere.
         """
-        return cls(known & value, known & ~value)
+        return cls._valid(known & value, known & ~value)
+
+    @classmethod
+    def _valid(cls, true: npt.NDArray[np.bool_], false: npt.NDArray[np.bool_]) -> Tri:
+        # For results that are valid by construction (Kleene operations on valid values, a
+        # mask split by `known`): the checks of __post_init__ cost more than the operation
+        # when one client is evaluated.
+        out = object.__new__(cls)
+        object.__setattr__(out, "true", true)
+        object.__setattr__(out, "false", false)
+        return out
 
     @classmethod
     def unknowns(cls, n: int) -> Tri:
@@ -95,15 +105,15 @@ class Tri:
     def __and__(self, other: Tri) -> Tri:
         if not isinstance(other, Tri):
             return NotImplemented
-        return Tri(self.true & other.true, self.false | other.false)
+        return Tri._valid(self.true & other.true, self.false | other.false)
 
     def __or__(self, other: Tri) -> Tri:
         if not isinstance(other, Tri):
             return NotImplemented
-        return Tri(self.true | other.true, self.false & other.false)
+        return Tri._valid(self.true | other.true, self.false & other.false)
 
     def __invert__(self) -> Tri:
-        return Tri(self.false, self.true)
+        return Tri._valid(self.false, self.true)
 
     def __bool__(self) -> bool:
         raise TypeError("a Tri has no single truth value; use &, | and ~ instead of and/or/not")

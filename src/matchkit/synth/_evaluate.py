@@ -22,6 +22,7 @@ import pandas as pd
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
 from matchkit._check import check_instance, check_int
+from matchkit._display import summary_html, summary_text
 from matchkit._types import FloatArray, IntArray
 from matchkit.errors import ParameterError
 from matchkit.planning import group_masks, group_table
@@ -44,7 +45,7 @@ STRATEGIES: Final = ("recommender", "rules_only", "similarity_only", "random", "
 """The strategies compared by :func:`evaluate`, in report order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Evaluation:
     """The result of :func:`evaluate`.
 
@@ -66,6 +67,15 @@ class Evaluation:
     groups: pd.DataFrame
     picks: dict[str, IntArray]
     n: int
+
+    def _summary_lines(self) -> list[str]:
+        return [f"Evaluation of {len(self.metrics)} strategies on {self.n} synthetic clients"]
+
+    def __repr__(self) -> str:
+        return summary_text(self._summary_lines(), self.metrics, digits=4)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self._summary_lines(), self.metrics, digits=4)
 
 
 def audit_groups(

@@ -215,12 +215,10 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
-    from matchkit.planning._report import write_report
-
     _, result = _recommend_file(args)
     pools = mk.candidate_pools(result)
     plan = _plan_from_args(result, args)
-    path = write_report(args.out, result, pools, plan)
+    path = mk.write_report(args.out, result, pools, plan)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
     return EXIT_OK
 

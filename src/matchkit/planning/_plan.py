@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from matchkit.errors import ParameterError
-from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
+from matchkit.errors import AssignmentError, ParameterError
+from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal, gap
 from matchkit.planning._groups import GroupMasks, group_masks, group_table
-from matchkit.recommend._recommender import BatchResult
-from matchkit.recommend._scoring import ELIGIBLE, VERIFY
+from matchkit.planning._pairs import capacity_array
+from matchkit.recommend import ELIGIBLE, VERIFY, BatchResult
 
 __all__ = ["Plan", "group_names", "plan_assignment"]
 
@@ -58,7 +58,7 @@ class Plan:
     @property
     def gap(self) -> float | None:
         """How far the greedy baseline falls short of the optimum (None for the optimum)."""
-        return None if self.optimal_total is None else self.optimal_total - self.total_score
+        return gap(self.total_score, self.optimal_total)
 
     @property
     def bottleneck(self) -> str | None:
@@ -142,17 +142,18 @@ def plan_assignment(
         When a minimum share cannot be met.
     """
     ids = result.approach_ids
-    places = {a.id: a.places for a in result.catalog.approaches}
+    places: dict[str, object] = {a.id: a.places for a in result.catalog.approaches}
     for key, value in (capacity or {}).items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
                 + ", ".join(ids)
             )
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ParameterError(f"capacity: {key}={value!r}: expected a whole number >= 0")
-        places[key] = int(value)
-    cap = np.array([places[i] for i in ids], dtype=np.int64)
+        places[key] = value
+    try:
+        cap = capacity_array(np.array([places[i] for i in ids], dtype=object), len(ids), ids)
+    except AssignmentError as exc:
+        raise ParameterError(str(exc)) from None
     allowed = result.status == ELIGIBLE
     if include_verify:
         allowed |= result.status == VERIFY

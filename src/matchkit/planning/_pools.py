@@ -17,8 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchkit.planning._groups import group_masks, group_rows
-from matchkit.recommend._recommender import BatchResult
-from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
+from matchkit.recommend import ELIGIBLE, INELIGIBLE, VERIFY, BatchResult
 
 __all__ = ["DEFAULT_SELECTION_RATIO", "DEFAULT_VERIFY_PASS_RATE", "Pools", "candidate_pools"]
 

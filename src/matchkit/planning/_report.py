@@ -20,7 +20,7 @@ from matchkit._columns import CaseloadColumns
 from matchkit._fields import ZRM_COLUMNS, ZRM_DOMAINS_NL
 from matchkit.planning._plan import Plan
 from matchkit.planning._pools import Pools
-from matchkit.recommend._recommender import BatchResult
+from matchkit.recommend import BatchResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -2,7 +2,8 @@
 
 The catalog's compiled rules and target profiles are evaluated over a whole caseload at once
 (:class:`Recommender.recommend_batch`); one client is a caseload of one. The result stays
-columnar (:class:`BatchResult`) and reasons are rendered only when asked for.
+columnar (:class:`BatchResult`, status codes :data:`INELIGIBLE`, :data:`VERIFY`,
+:data:`ELIGIBLE`) and reasons are rendered only when asked for.
 """
 
 from matchkit.recommend._recommender import (
@@ -11,6 +12,22 @@ from matchkit.recommend._recommender import (
     Recommender,
     reference_caseload,
 )
-from matchkit.recommend._scoring import ScoringModel
+from matchkit.recommend._scoring import (
+    ELIGIBLE,
+    INELIGIBLE,
+    STATUS_NAMES,
+    VERIFY,
+    ScoringModel,
+)
 
-__all__ = ["BatchResult", "Recommendation", "Recommender", "ScoringModel", "reference_caseload"]
+__all__ = [
+    "ELIGIBLE",
+    "INELIGIBLE",
+    "STATUS_NAMES",
+    "VERIFY",
+    "BatchResult",
+    "Recommendation",
+    "Recommender",
+    "ScoringModel",
+    "reference_caseload",
+]

@@ -21,8 +21,7 @@ from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
 from matchkit._types import FloatArray, IntArray
 from matchkit.planning import group_masks, group_table
-from matchkit.recommend._recommender import Recommender
-from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
+from matchkit.recommend import ELIGIBLE, INELIGIBLE, VERIFY, Recommender, ScoringModel
 from matchkit.synth._caseload import generate_caseload
 from matchkit.synth._outcome import outcome_probabilities
 

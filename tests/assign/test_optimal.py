@@ -101,7 +101,7 @@ def test_an_interior_point_failure_is_retried_with_the_dual_simplex(rng, monkeyp
     score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = np.array([3, 9, 1, 12])
     expected = assign_optimal(score, allowed, capacity)
-    real = _assign_lp.linprog
+    real = _assign_lp.linprog  # type: ignore[attr-defined]
     methods = []
 
     def failing_ipm(*args, method, **kwargs):

@@ -155,7 +155,7 @@ def test_share_plans_match_a_dense_milp_on_medium_instances(rng, monkeypatch, fi
     # and widen it. Several instances, so that happens at least once.
     monkeypatch.setattr(_assign_shares, "FIRST_GAP", first_gap)
     totals = []
-    real = _assign_shares.solve_milp
+    real = _assign_shares.solve_milp  # type: ignore[attr-defined]
 
     def spy(pairs, within, gain, side):
         chosen = real(pairs, within, gain, side)

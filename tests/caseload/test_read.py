@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from tests.strategies import invalid_value, profile_records
 EXAMPLES = Path(__file__).parents[2] / "profiles" / "examples" / "clients.jsonl"
 
 
-def _write_jsonl(path: Path, records: list[dict]) -> Path:
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
 
@@ -124,7 +125,7 @@ def test_every_route_translates_the_legacy_zrm_the_same_way(tmp_path_factory, le
     expected = {f"zrm_{k}": v for k, v in mk.zrm_from_legacy(legacy).items()}
     for frame in (from_profile, from_jsonl, from_csv):
         got = {c: frame.loc[0, c] for c in frame.columns if c.startswith("zrm_")}
-        assert {c: int(v) for c, v in got.items() if v is not pd.NA} == expected
+        assert {c: int(str(v)) for c, v in got.items() if v is not pd.NA} == expected
     pd.testing.assert_frame_equal(from_jsonl, from_profile)
     pd.testing.assert_frame_equal(from_csv, from_profile)
 

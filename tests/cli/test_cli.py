@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -46,13 +47,13 @@ def run(*argv: str | Path) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def recommend_json(*argv: str | Path) -> list[dict]:
+def recommend_json(*argv: str | Path) -> list[dict[str, Any]]:
     code, text = run("recommend", "--clients", EXAMPLES, "--format", "json", *argv)
     assert code == 0
     return [json.loads(line) for line in text.splitlines()]
 
 
-def _write_jsonl(path: Path, records: list[dict]) -> Path:
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
 

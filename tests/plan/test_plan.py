@@ -25,7 +25,7 @@ def test_plan_respects_capacity_and_eligibility(result):
     counts = plan.assignments["approach_id"].value_counts()
     places = plan.summary["places"]
     for approach_id, count in counts.items():
-        assert count <= places[approach_id]
+        assert count <= places[str(approach_id)]
     index = {cid: i for i, cid in enumerate(result.client_ids)}
     for cid, approach_id in plan.assignments.dropna().loc[:, ["client_id", "approach_id"]].values:
         j = result.approach_ids.index(approach_id)

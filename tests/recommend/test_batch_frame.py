@@ -16,7 +16,7 @@ COLUMNS = ["client_id", "approach_id", "rank", "status", "score", "to_verify", "
 def rendered_rows(
     batch: mk.BatchResult, top: int | None, include_ineligible: bool
 ) -> list[tuple[object, ...]]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for cid, recs in batch.iter_clients(top=top, include_ineligible=include_ineligible):
         for r in recs:
             rank = pd.NA if r.rank is None else r.rank

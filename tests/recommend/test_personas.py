@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ CASES = [json.loads(line) for line in PERSONAS.read_text().splitlines() if line.
 
 
 @pytest.fixture(scope="module")
-def cli_output(tmp_path_factory) -> dict[str, list[dict]]:
+def cli_output(tmp_path_factory) -> dict[str, list[dict[str, Any]]]:
     path = tmp_path_factory.mktemp("personas") / "personas.jsonl"
     path.write_text("".join(json.dumps(c["client"]) + "\n" for c in CASES))
     out = io.StringIO()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -76,7 +77,7 @@ def test_scores_are_in_the_unit_interval_and_contributions_sum_to_them(profiles)
         assert sum(r.contributions.values()) == pytest.approx(r.score)
 
 
-def _fill(rec: dict, field: str, value) -> dict:
+def _fill(rec: dict[str, Any], field: str, value) -> dict[str, Any]:
     out = dict(rec)
     if field.startswith("zrm_"):
         out["zrm"] = dict(rec.get("zrm", {}), **{field[4:]: value})

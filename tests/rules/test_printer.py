@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from matchkit.errors import RuleSyntaxError
-from matchkit.rules import And, Compare, Not, parse_rule, to_text
+from matchkit.rules import And, Compare, Node, Not, parse_rule, to_text
 from matchkit.rules._ast import MAX_DEPTH
 from matchkit.rules._printer import format_literal
 
@@ -73,7 +73,7 @@ def test_a_printed_tree_parses_back_to_the_same_tree(node):
 
 
 def test_a_tree_deeper_than_the_limit_prints_but_does_not_parse():
-    node = Compare("x", "==", True)
+    node: Node = Compare("x", "==", True)
     for _ in range(MAX_DEPTH + 1):
         node = Not(node)
     with pytest.raises(RuleSyntaxError, match="deeper"):

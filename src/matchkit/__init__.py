@@ -14,6 +14,7 @@ each stage of the flow has its own subpackage: ``rules``, ``recommend``, ``plann
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._offering import Offering, load_offering
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -42,6 +43,7 @@ from matchkit.errors import (
     RuleSyntaxError,
     UnknownFieldError,
 )
+from matchkit.learn import History, HistoryTruth, read_history, validate_history, write_history
 from matchkit.planning import (
     Plan,
     Pools,
@@ -52,17 +54,19 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
+    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
     ScoringModel,
     reference_caseload,
 )
-from matchkit.synth import Evaluation, evaluate, generate_caseload
+from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_history
 
 __version__ = "0.1.0"
 
-__all__ = [
+# Plain sorted order (tests/test_public_api.py), not ruff's constants-first order.
+__all__ = [  # noqa: RUF022
     "Approach",
     "AssignmentError",
     "BatchResult",
@@ -75,12 +79,15 @@ __all__ = [
     "Education",
     "Evaluation",
     "Gender",
+    "History",
+    "HistoryTruth",
     "Household",
     "Independence",
     "Interest",
     "MatchkitError",
     "MigrationBackground",
     "Motivation",
+    "Offering",
     "ParameterError",
     "PhysicalLimitations",
     "Plan",
@@ -92,21 +99,27 @@ __all__ = [
     "RecordErrors",
     "RuleError",
     "RuleSyntaxError",
+    "SCORE_SCALE",
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
     "candidate_pools",
     "evaluate",
     "generate_caseload",
+    "generate_history",
     "group_names",
     "leefgebieden_from_zrm",
     "load_catalog",
+    "load_offering",
     "plan_assignment",
     "read_caseload",
+    "read_history",
     "reference_caseload",
     "render_report",
     "validate_caseload",
+    "validate_history",
     "write_caseload",
+    "write_history",
     "write_report",
     "zrm_from_legacy",
 ]

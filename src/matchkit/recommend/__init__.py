@@ -6,6 +6,7 @@ columnar (:class:`BatchResult`, status codes :data:`INELIGIBLE`, :data:`VERIFY`,
 :data:`ELIGIBLE`) and reasons are rendered only when asked for.
 """
 
+from matchkit.recommend._explain import SCORE_SCALE, field_label
 from matchkit.recommend._recommender import (
     BatchResult,
     Recommendation,
@@ -23,11 +24,13 @@ from matchkit.recommend._scoring import (
 __all__ = [
     "ELIGIBLE",
     "INELIGIBLE",
+    "SCORE_SCALE",
     "STATUS_NAMES",
     "VERIFY",
     "BatchResult",
     "Recommendation",
     "Recommender",
     "ScoringModel",
+    "field_label",
     "reference_caseload",
 ]

@@ -19,9 +19,10 @@ import pandas as pd
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
-from matchkit._fields import DERIVED_FROM, STORED_FIELDS
+from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
+from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
-from matchkit.recommend._explain import Lang, render_reasons
+from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_reasons
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -29,6 +30,7 @@ from matchkit.recommend._scoring import (
     ApproachEvaluation,
     Evidence,
     ScoringModel,
+    arrange_states,
     contributions,
     evaluate_approach,
     evidence_weights,
@@ -38,6 +40,10 @@ from matchkit.recommend._scoring import (
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
 _FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+THIN_COVERAGE: Final = 0.5
+"""Below this share of known evidence a pair is ranked by what can be expected, not by its
+score (see :meth:`BatchResult.rank_value`)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,13 @@ class Recommendation:
         Share of the approach's criteria (by weight) that was known.
     contributions : dict
         Contribution of each known rule and preference (and the prior) to the score.
+    name : str
+        The approach's name, for people (the id stays in csv and json).
+    offered : bool
+        Whether the approach is offered in the client's municipality. An approach that fits
+        but is not offered has rank None: "would fit, not offered here".
+    to_arrange : list of str
+        Ids of the conditions the municipality must arrange (transport, childcare, ...).
     """
 
     approach_id: str
@@ -73,10 +86,13 @@ class Recommendation:
     failed_rules: list[str]
     coverage: float = 1.0
     contributions: dict[str, float] = field(default_factory=dict)
+    name: str = ""
+    offered: bool = True
+    to_arrange: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the interface's JSON shape."""
-        return {
+        """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
+        out: dict[str, Any] = {
             "approach_id": self.approach_id,
             "rank": self.rank,
             "status": self.status,
@@ -85,6 +101,9 @@ class Recommendation:
             "to_verify": self.to_verify,
             "failed_rules": self.failed_rules,
         }
+        if not self.offered:
+            out["offered"] = False
+        return out
 
 
 def _expand(name: str) -> tuple[str, ...]:
@@ -103,7 +122,12 @@ class BatchResult:
     score : float64 array (n, m)
     coverage : float32 array (n, m)
     rank : int16 array (n, m)
-        1.. among non-ineligible approaches of each client; 0 for ineligible.
+        1.. among the offered, non-ineligible approaches of each client; 0 otherwise.
+    offered : bool array (n, m)
+        Whether each approach is offered in each client's municipality.
+    arrange_state : list of int8 arrays (n, n_arrange)
+        Per approach and condition to arrange: 1 nothing to arrange, 0 to arrange, -1
+        unknown.
     """
 
     def __init__(
@@ -113,6 +137,7 @@ class BatchResult:
         evaluations: Sequence[ApproachEvaluation],
         model: ScoringModel,
         evidence: Sequence[Evidence],
+        offering: Offering | None = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -123,7 +148,66 @@ class BatchResult:
         self.score = np.column_stack([ev.score for ev in evaluations])
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
-        self.rank = _rank(self.status, self.score)
+        self.offering = offering
+        municipality = np.asarray(caseload.frame["municipality"].astype(object))
+        self.offered = offered_mask(catalog, municipality, offering)
+        self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
+        n = len(caseload)
+
+        def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
+            cols = [getattr(ev, name) for ev in evaluations]
+            return (
+                np.column_stack([np.full(n, fill) if c is None else c for c in cols])
+                if cols
+                else np.empty((n, 0))
+            )
+
+        self.expected = stack("expected", np.nan)
+        self.low = stack("low", np.nan)
+        self.high = stack("high", np.nan)
+        self.p_pass = stack("p_pass", np.nan)
+        self.rank = _rank(self.status, self.rank_value(), self.offered)
+
+    def rank_value(self) -> npt.NDArray[np.float64]:
+        """Return the value approaches are ranked by, per client and approach.
+
+        The score where enough is known; for a thin file (coverage below
+        :data:`THIN_COVERAGE`) what can be expected once the unknown decisive facts are known:
+        the chance the unknown entry conditions hold times the expected score, both from the
+        reference population. So a client with little known is not ranked on one known fact.
+        """
+        thin = self.coverage < THIN_COVERAGE
+        expected = np.nan_to_num(self.p_pass * self.expected, nan=0.0)
+        out: npt.NDArray[np.float64] = np.where(thin, expected, self.score)
+        return out
+
+    def intake_order(self, row: int) -> list[tuple[str, int]]:
+        """Facts to establish first for client ``row``: (field, approaches it helps settle).
+
+        Ordered by how many ``verify`` approaches need the fact, most first (ties by the
+        contract's field order).
+        """
+        counts: dict[str, int] = {}
+        for j in range(len(self.approach_ids)):
+            for name in self.to_verify(row, j):
+                counts[name] = counts.get(name, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], _FIELD_ORDER[kv[0]]))
+
+    def intake_lead(self, row: int, lang: Lang = "en") -> list[str]:
+        """Return the lines a thin file leads with (empty when enough is known).
+
+        Which facts to establish first, in the order that settles the most approaches, and
+        the approaches meant to get to know a client first.
+        """
+        if not self.is_thin(row):
+            return []
+        order = self.intake_order(row)
+        first = [a.name for a in self.catalog.approaches if a.facts.getting_to_know is not None]
+        return intake_lines(float(self.coverage[row].mean()), order, first, lang)
+
+    def is_thin(self, row: int) -> bool:
+        """Whether little is known of client ``row`` (mean coverage below THIN_COVERAGE)."""
+        return bool(self.coverage[row].mean() < THIN_COVERAGE) if self.coverage.size else False
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -137,9 +221,37 @@ class BatchResult:
         return self.caseload.client_ids
 
     def status_counts(self) -> pd.DataFrame:
-        """Return the number of clients per approach and status."""
+        """Return the number of clients per approach and status (offered or not)."""
         data = {name: (self.status == code).sum(axis=0) for code, name in enumerate(STATUS_NAMES)}
         return pd.DataFrame(data, index=pd.Index(self.approach_ids, name="approach_id"))
+
+    @property
+    def not_offered(self) -> npt.NDArray[np.bool_]:
+        """Pairs that would fit (eligible or verify) but are not offered: (n, m) bools."""
+        out: npt.NDArray[np.bool_] = (self.status != INELIGIBLE) & ~self.offered
+        return out
+
+    def client_facts(self, row: int) -> ClientFacts:
+        """Return the values of client ``row``, looked up when an explanation asks."""
+        frame = self.caseload.frame
+        cols = self.caseload.columns
+
+        def lookup(name: str) -> object:
+            spec = FIELDS[name]
+            if spec.derived or name not in frame.columns:
+                values, known = cols.scalar(name)
+                if not known[row]:
+                    return None
+                v = float(values[row])
+                return bool(v) if spec.kind is Kind.BOOL else v
+            value = frame[name].iloc[row]
+            if isinstance(value, list | tuple | np.ndarray):
+                return list(value)
+            if value is None or pd.isna(value):
+                return None
+            return value.item() if isinstance(value, np.generic) else value
+
+        return ClientFacts(lookup)
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
@@ -151,6 +263,22 @@ class BatchResult:
         """Ids of the false hard rules of approach ``j`` for client ``row``."""
         names, bits = self.failed_rule_bits(j, np.array([row], dtype=np.intp))
         return [name for name, bit in zip(names, bits[0], strict=True) if bit]
+
+    def _expectation(self, row: int, j: int) -> tuple[float, float, float, float] | None:
+        """Return (expected, low, high, p_pass) of a thin, not ineligible pair; else None."""
+        if self.coverage[row, j] >= THIN_COVERAGE or self.status[row, j] == INELIGIBLE:
+            return None
+        return (
+            float(self.expected[row, j]),
+            float(self.low[row, j]),
+            float(self.high[row, j]),
+            float(self.p_pass[row, j]),
+        )
+
+    def to_arrange(self, row: int, j: int) -> list[str]:
+        """Ids of the conditions to arrange for client ``row`` and approach ``j``."""
+        entries = self.catalog.approaches[j].arrange
+        return [a.id for a, s in zip(entries, self.arrange_state[j][row], strict=True) if s == 0]
 
     def to_verify(self, row: int, j: int) -> list[str]:
         """Contract fields to verify for client ``row`` and approach ``j``."""
@@ -206,8 +334,12 @@ class BatchResult:
         order = [j for j in np.argsort(self.rank[row], kind="stable") if self.rank[row, j] > 0]
         if top is not None:
             order = order[:top]
+        apart = [int(j) for j in np.flatnonzero(self.not_offered[row])]
+        order += sorted(apart, key=lambda j: (-self.score[row, j], j))
         if include_ineligible:
-            order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
+            order += [j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE]
+        facts = self.client_facts(row)
+        municipality = facts.get("municipality")
         out = []
         for j in order:
             approach = self.catalog.approaches[j]
@@ -231,11 +363,20 @@ class BatchResult:
                         float(self.coverage[row, j]),
                         verify,
                         lang,
+                        facts=facts,
+                        arrange_state=self.arrange_state[j][row],
+                        specificity=self.evidence[j].target_specificity,
+                        offered=bool(self.offered[row, j]),
+                        municipality=str(municipality) if municipality else None,
+                        expectation=self._expectation(row, j),
                     ),
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
                     coverage=float(self.coverage[row, j]),
                     contributions={f"{kind}:{key}": value for kind, key, value in parts},
+                    name=approach.name,
+                    offered=bool(self.offered[row, j]),
+                    to_arrange=self.to_arrange(row, j),
                 )
             )
         return out
@@ -244,15 +385,18 @@ class BatchResult:
         """Return the flat table of the listed recommendations, one row per client and approach.
 
         Columns: ``client_id, approach_id, rank, status, score, to_verify, failed_rules``
-        (lists ``;``-separated). Built column-wise: the text of ``to_verify`` and
-        ``failed_rules`` is looked up per distinct code, not rendered per row.
+        (lists ``;``-separated). Approaches that would fit but are not offered follow the
+        ranked ones with an empty rank and a status other than ineligible. Built column-wise:
+        the text of ``to_verify`` and ``failed_rules`` is looked up per distinct code, not
+        rendered per row.
         """
         m = self.status.shape[1]
         keep = self.rank > 0
         if top is not None:
             keep &= self.rank <= top
+        keep |= self.not_offered
         if include_ineligible:
-            keep |= self.rank == 0
+            keep |= self.status == INELIGIBLE
         rows, cols = np.nonzero(keep)
         # Listed order per client: ranked first (by rank), then ineligible by approach id.
         sort_rank = np.where(self.rank[rows, cols] > 0, self.rank[rows, cols], m + 1 + cols)
@@ -331,15 +475,22 @@ class BatchResult:
         return np.asarray(texts, dtype=object)[inverse.ravel()]
 
 
-def _rank(status: npt.NDArray[np.int8], score: npt.NDArray[np.float64]) -> npt.NDArray[np.int16]:
-    """Rank non-ineligible approaches per client by score; ties by approach id (column)."""
+def _rank(
+    status: npt.NDArray[np.int8],
+    score: npt.NDArray[np.float64],
+    offered: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.int16]:
+    """Rank offered, non-ineligible approaches per client by score; ties by approach id."""
     n, m = status.shape
-    key = np.where(status == INELIGIBLE, np.inf, -score)
+    out = status == INELIGIBLE
+    if offered is not None:
+        out |= ~offered
+    key = np.where(out, np.inf, -score)
     # Stable argsort keeps column (approach id) order on ties.
     order = np.argsort(key, axis=1, kind="stable")
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
-    ranks[status == INELIGIBLE] = 0
+    ranks[out] = 0
     return ranks
 
 
@@ -356,6 +507,9 @@ class Recommender:
         The population on which the specificity of each criterion is measured (how rare a
         match is). By default the built-in synthetic national reference caseload
         (:func:`reference_caseload`); a municipality may pass its own caseload.
+    offering : Offering, optional
+        Where each approach is offered (:func:`matchkit.load_offering`). Without it, and
+        without ``offered_in`` in the catalog, every approach counts as offered.
 
     Examples
     --------
@@ -374,9 +528,13 @@ class Recommender:
         *,
         model: ScoringModel | None = None,
         reference: Caseload | pd.DataFrame | None = None,
+        offering: Offering | None = None,
     ) -> None:
         self.catalog = catalog
         self.model = model or ScoringModel()
+        if offering is not None:
+            offering.check(catalog)
+        self.offering = offering
         ref: CaseloadColumns | None = None
         if self.model.specificity:
             if reference is None:
@@ -426,7 +584,9 @@ class Recommender:
             evaluate_approach(a, cols, self.model, ev)
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
-        return BatchResult(self.catalog, caseload, evaluations, self.model, self.evidence)
+        return BatchResult(
+            self.catalog, caseload, evaluations, self.model, self.evidence, self.offering
+        )
 
 
 REFERENCE_SIZE: Final = 20_000

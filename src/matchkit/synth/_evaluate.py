@@ -1,11 +1,13 @@
-"""Compare matching strategies on a synthetic caseload with a planted outcome model.
+"""Compare matching strategies on a synthetic caseload with a planted truth.
 
 Each strategy picks at most one approach per client from what a case manager would see (the
-observed, partly unknown caseload). The planted outcome model (:mod:`matchkit.synth._outcome`) knows
-the truth: the probability of a good outcome under each approach and under none. A pick only
-counts when the client truly meets the approach's hard rules — a ``verify`` pick for someone
-who turns out not to qualify is turned away at intake. Metrics are defined in
-``docs/evaluation.md``.
+observed, partly unknown caseload). The truth is the planted effect model of histories
+(:class:`matchkit.synth.PlantedWorld`), written from profile facts independently of the
+catalog's rules and target profiles, so a wrong catalog preference shows up as a loss. (The
+earlier evaluation judged strategies with :mod:`matchkit.synth._outcome`, whose fit reuses
+the catalog's own criteria: circular.) A pick only counts when the client truly meets the
+approach's hard rules: a ``verify`` pick for someone who turns out not to qualify is turned
+away at intake. Metrics are defined in ``docs/evaluation.md``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from matchkit._types import FloatArray, IntArray
 from matchkit.planning import group_masks, group_table
 from matchkit.recommend import ELIGIBLE, INELIGIBLE, VERIFY, Recommender, ScoringModel
 from matchkit.synth._caseload import generate_caseload
-from matchkit.synth._outcome import outcome_probabilities
+from matchkit.synth._history import HISTORY_APPROACH_IDS, PlantedWorld
 
 __all__ = [
     "STRATEGIES",
@@ -32,6 +34,7 @@ __all__ = [
     "evaluate",
     "evaluate_picks",
     "group_masks",
+    "planted_gain",
 ]
 
 STRATEGIES: Final = ("recommender", "rules_only", "similarity_only", "random", "oracle")
@@ -131,6 +134,19 @@ def evaluate_picks(
     return realised, summary
 
 
+def planted_gain(truth: Caseload, approach_ids: list[str]) -> FloatArray:
+    """Each client's true gain in P(exit within 12 months) of each approach over usual care.
+
+    From the planted effect model of histories; 0 for an approach outside the report's seven.
+    """
+    effects = PlantedWorld(truth.frame).truth("exit_12m").effects
+    gain = np.zeros((len(truth), len(approach_ids)))
+    for j, a in enumerate(approach_ids):
+        if a in HISTORY_APPROACH_IDS:
+            gain[:, j] = effects[:, HISTORY_APPROACH_IDS.index(a)]
+    return gain
+
+
 def evaluate(
     catalog: Catalog,
     *,
@@ -146,7 +162,8 @@ def evaluate(
     ----------
     catalog : Catalog
         The approaches to choose from. Ids of the report's seven get their planted effect;
-        others a generic one (see ``docs/synthetic.md``).
+        other ids have none (gain 0): the planted world knows only the seven (see
+        ``docs/synthetic.md``).
     n, seed : int
         Size and seed of the generated caseload (ignored when ``observed`` and ``truth``
         are given).
@@ -172,8 +189,7 @@ def evaluate(
     seen = rec.recommend_batch(observed)
     true_status = rec.recommend_batch(truth).status
     truly_eligible = true_status == ELIGIBLE
-    probs = outcome_probabilities(truth, catalog.ids)
-    gain = probs[:, :-1] - probs[:, -1:]
+    gain = planted_gain(truth, catalog.ids)
     rng = np.random.Generator(np.random.PCG64(seed + 1))
 
     open_ = seen.status != INELIGIBLE

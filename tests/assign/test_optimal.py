@@ -46,6 +46,7 @@ def dense_milp_total(score, allowed, capacity) -> float:
     return -res.fun
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_optimal_total_equals_the_brute_force_optimum(instance):
@@ -54,6 +55,7 @@ def test_optimal_total_equals_the_brute_force_optimum(instance):
     assert plan.total == pytest.approx(plans.best_total(), abs=1e-9)
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_optimal_places_as_many_clients_as_any_equally_good_plan(instance):
@@ -62,6 +64,7 @@ def test_optimal_places_as_many_clients_as_any_equally_good_plan(instance):
     assert plan.n_assigned == plans.count[plans.optimal()].max()
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 @pytest.mark.parametrize("solve", [assign_optimal, assign_greedy])

@@ -45,6 +45,7 @@ def meets(plan, member, share) -> bool:
     return member[placed].sum() >= share * placed.sum() - 1e-9
 
 
+@pytest.mark.slow
 @settings(SMALL, max_examples=500)
 @given(st.booleans().flatmap(lambda binding: instances_with_groups(binding=binding)))
 def test_min_shares_hold_and_the_total_is_the_best_that_meets_them(case):

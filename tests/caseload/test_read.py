@@ -104,6 +104,7 @@ def test_legacy_zrm11_in_jsonl_is_translated(tmp_path):
     assert frame.loc[0, "zrm_time_use"] == 2
 
 
+@pytest.mark.slow
 @settings(max_examples=20)
 @given(
     legacy=st.dictionaries(
@@ -171,6 +172,7 @@ def _records_strategy():
     )
 
 
+@pytest.mark.slow
 @given(_records_strategy())
 def test_valid_profiles_round_trip_unchanged_through_every_format(records):
     with warnings.catch_warnings():
@@ -188,6 +190,7 @@ def test_valid_profiles_round_trip_unchanged_through_every_format(records):
     assert frame_again == profiles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in STORED_FIELDS if n not in ("client_id",)])
 @given(data=st.data())
 def test_batch_validation_rejects_an_invalid_value_naming_the_field(name, data, tmp_path_factory):

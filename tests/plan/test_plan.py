@@ -163,6 +163,7 @@ def test_assign_command_rejects_a_bad_share(tmp_path, capsys):
     assert "DIMENSION=GROUP:SHARE" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_page_with_charts(tmp_path):
     clients = mk.write_caseload(mk.generate_caseload(800, seed=4), tmp_path / "c.parquet")
     page = tmp_path / "report.html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ def rendered_rows(
     return rows
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(
     n=st.integers(1, 40),

@@ -62,6 +62,7 @@ def test_literals_print_as_the_grammar_spells_them(value, text):
     assert format_literal(value) == text
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(trees())
 def test_a_printed_tree_parses_back_to_the_same_tree(node):

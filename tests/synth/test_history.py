@@ -23,6 +23,7 @@ def status(history) -> np.ndarray:
     return result.status[:, [catalog.ids.index(a) for a in HISTORY_APPROACH_IDS]]
 
 
+@pytest.mark.slow
 def test_same_seed_same_history_other_seed_other_history():
     a, b = mk.generate_history(500, seed=4), mk.generate_history(500, seed=4)
     pd.testing.assert_frame_equal(a.frame, b.frame)

@@ -42,6 +42,7 @@ from matchkit.errors import (
     RuleError,
     RuleSyntaxError,
     UnknownFieldError,
+    UnreadableFileError,
 )
 from matchkit.learn import History, HistoryTruth, read_history, validate_history, write_history
 from matchkit.planning import (
@@ -54,7 +55,6 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
-    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
@@ -99,10 +99,10 @@ __all__ = [  # noqa: RUF022
     "RecordErrors",
     "RuleError",
     "RuleSyntaxError",
-    "SCORE_SCALE",
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
+    "UnreadableFileError",
     "candidate_pools",
     "evaluate",
     "generate_caseload",

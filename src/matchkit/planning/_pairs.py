@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from matchkit.errors import AssignmentError
+
+MAX_CAPACITY: Final = 2**53
+"""The most places an approach may have: every count up to here is exact in float64."""
 
 _SHOWN = 3  # how many offending positions an error message lists
 
@@ -120,21 +123,25 @@ def capacity_array(
     given = array.tolist()  # shown as written (-1, not -1.0)
     if array.dtype == object:
         for name, value in zip(names, given, strict=True):
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            number = isinstance(value, int | float | np.integer | np.floating)
+            too_big = isinstance(value, int | np.integer) and not 0 <= value <= MAX_CAPACITY
+            if isinstance(value, bool | np.bool_) or not number or too_big:
                 raise AssignmentError(
                     f"capacity[{name}]={value!r} is not allowed; expected a non-negative "
-                    "integer number of places"
+                    "integer number of places up to 2**53"
                 )
         array = array.astype(np.float64)
     if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
         raise AssignmentError(f"capacity must hold non-negative integers; got dtype {array.dtype}")
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
+        bad = (
+            ~np.isfinite(array) | (array < 0) | (array > MAX_CAPACITY) | (array != np.round(array))
+        )
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise AssignmentError(
             f"capacity[{names[first]}]={given[first]!r} is not allowed; expected a "
-            "non-negative integer number of places (bad entries at "
+            "non-negative integer number of places up to 2**53 (bad entries at "
             f"{_positions(bad, ('approach',))})"
         )
     return array.astype(np.int64)

@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit._check import check_bool, check_instance, check_mapping, check_number
+from matchkit._text import clip_repr
 from matchkit.errors import AssignmentError, ParameterError
 from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal, gap
 from matchkit.planning._groups import GroupMasks, group_masks, group_table
@@ -88,6 +90,11 @@ def _exclusion_mask(
     mask = np.zeros(result.status.shape, dtype=bool)
     problems = []
     for cid, approach_ids in exclude.items():
+        if isinstance(approach_ids, str) or not isinstance(approach_ids, Iterable):
+            raise TypeError(
+                f"exclude[{clip_repr(cid)}]={clip_repr(approach_ids)}: expected a list of "
+                "approach ids, not a single string"
+            )
         if cid not in index:
             problems.append(f"exclude: client_id={cid!r} is not in the caseload")
             continue
@@ -141,9 +148,14 @@ def plan_assignment(
     AssignmentError
         When a minimum share cannot be met.
     """
+    check_instance("result", result, BatchResult, "a BatchResult from Recommender.recommend_batch")
+    capacity = check_mapping("capacity", capacity, "a mapping of approach id to places")
+    min_share = check_mapping("min_share", min_share, "a mapping of group to share")
+    exclude = check_mapping("exclude", exclude, "a mapping of client_id to approach ids")
+    include_verify = check_bool("include_verify", include_verify)
     ids = result.approach_ids
     places: dict[str, object] = {a.id: a.places for a in result.catalog.approaches}
-    for key, value in (capacity or {}).items():
+    for key, value in capacity.items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
@@ -170,7 +182,7 @@ def plan_assignment(
                 + ", ".join(group_names(result))
             )
         groups[name] = masks[dim][level]
-        shares[name] = float(share)
+        shares[name] = check_number(f"min_share[{name!r}]", share, low=0.0, high=1.0)
     assignment: Assignment
     if method == "optimal":
         assignment = assign_optimal(

@@ -65,8 +65,7 @@ from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_his
 
 __version__ = "0.1.0"
 
-# Plain sorted order (tests/test_public_api.py), not ruff's constants-first order.
-__all__ = [  # noqa: RUF022
+__all__ = [
     "Approach",
     "AssignmentError",
     "BatchResult",

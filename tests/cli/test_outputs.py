@@ -73,7 +73,7 @@ def test_out_jsonl_is_one_object_per_line(tmp_path):
 
 @pytest.mark.parametrize("command", ["recommend", "assign"])
 def test_out_parquet_reads_back_with_pyarrow_and_duckdb(tmp_path, command):
-    import duckdb  # type: ignore[import-not-found]
+    import duckdb
 
     target = tmp_path / "out.parquet"
     argv = [command, "--clients", EXAMPLES, "--out", target]

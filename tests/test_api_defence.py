@@ -109,7 +109,7 @@ def test_plan_assignment_checks_its_arguments(result, kwargs, error):
 
 def test_plan_assignment_needs_a_batch_result():
     with pytest.raises(TypeError, match="result"):
-        mk.plan_assignment(None)
+        mk.plan_assignment(None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -150,15 +150,15 @@ def test_scoring_model_raises_parameter_error(kwargs):
     [
         (lambda: mk.generate_caseload(-1), ParameterError),
         (lambda: mk.generate_caseload(5, seed=-1), ParameterError),
-        (lambda: mk.generate_caseload("5"), TypeError),
+        (lambda: mk.generate_caseload("5"), TypeError),  # type: ignore[call-overload]
         (lambda: mk.generate_caseload(5, unknown_rates={"age": 0.5}), ParameterError),
         (lambda: mk.evaluate(mk.load_catalog(), n=0), ParameterError),
-        (lambda: mk.evaluate(None, n=10), TypeError),
+        (lambda: mk.evaluate(None, n=10), TypeError),  # type: ignore[arg-type]
         (lambda: mk.read_caseload(42), TypeError),
         (lambda: mk.read_caseload(b"bytes"), TypeError),
         (lambda: mk.read_caseload(""), ParameterError),
-        (lambda: mk.write_caseload("not a caseload", "x.csv"), TypeError),
-        (lambda: mk.load_catalog(42), TypeError),
+        (lambda: mk.write_caseload("not a caseload", "x.csv"), TypeError),  # type: ignore[arg-type]
+        (lambda: mk.load_catalog(42), TypeError),  # type: ignore[arg-type]
     ],
 )
 def test_other_public_functions_name_what_is_wrong(call, error):

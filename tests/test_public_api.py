@@ -48,3 +48,16 @@ def test_no_source_file_evaluates_or_executes_text():
         if pattern.search(line) and not line.lstrip().startswith("#")
     ]
     assert offenders == []
+
+
+def test_the_logistic_function_is_written_once():
+    # One implementation per fact: matchkit._math.expit; a second copy could drift.
+    src = Path(mk.__file__).parent
+    pattern = re.compile(r"1(\.0)? / \(1(\.0)? \+ np\.exp\(|def _?(expit|sigmoid|logistic)\(")
+    found = [
+        f"{p.relative_to(src)}:{i}"
+        for p in sorted(src.rglob("*.py"))
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == ["_math.py:12", "_math.py:20"]

@@ -26,7 +26,7 @@ from matchkit._fields import (
     ZRM_LEGACY_11,
 )
 from matchkit._output import atomic_path, json_line
-from matchkit._profile import ClientProfile
+from matchkit._profile import ClientProfile, zrm_from_legacy
 from matchkit._sources import (
     LIST_SEPARATOR,
     InputOptions,
@@ -351,9 +351,9 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
                         )
                     )
                     continue
-                targets = (dom,) if key == "zrm" else ZRM_LEGACY_11[dom]
-                for t in targets:
-                    flat[f"zrm_{t}"] = score
+                scores = {dom: score} if key == "zrm" else zrm_from_legacy({dom: score})
+                for t, value_t in scores.items():
+                    flat[f"zrm_{t}"] = value_t
         elif key in _ALLOWED_KEYS:
             flat[key] = value
         else:
@@ -433,7 +433,9 @@ def read_raw_flat(
     legacy = [c for c in raw.columns if c.startswith("zrm11_")]
     for col in legacy:
         key = col[len("zrm11_") :]
-        for t in ZRM_LEGACY_11.get(key, ()):
+        if key not in ZRM_LEGACY_11:
+            continue  # reported below as an unknown column
+        for t in zrm_from_legacy({key: raw[col]}):
             target = f"zrm_{t}"
             raw[target] = (
                 raw[target].where(raw[target].notna(), raw[col]) if target in raw else raw[col]

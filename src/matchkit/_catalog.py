@@ -23,6 +23,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 _ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+_COMPILE_LATER = "matchkit.compile_later"
 MAX_WEIGHT = 100.0
 """The largest weight of a rule or preference (weights are relative; 1 is the default)."""
 MAX_TOLERANCE = 1_000_000.0
@@ -217,6 +219,7 @@ class Approach(_Strict):
 
     _compiled: tuple[CompiledRule, ...] = PrivateAttr(default=())
     _compiled_target: tuple[CompiledRule | None, ...] = PrivateAttr(default=())
+    _compiled_from: tuple[str | None, ...] | None = PrivateAttr(default=None)
     _compiled_arrange: tuple[CompiledRule, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
@@ -235,8 +238,23 @@ class Approach(_Strict):
                 seen.add(e.id)
         return self
 
+    @model_validator(mode="after")
+    def _compile_rules(self, info: ValidationInfo) -> Approach:
+        # Valid from construction, whatever the route: Approach(...), model_validate, JSON.
+        # parse_approach asks to compile itself, to report the problems file by file.
+        if info.context and info.context.get(_COMPILE_LATER):
+            return self
+        problems = self.compile()
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
     def compile(self) -> list[str]:
-        """Parse and check every rule and preference; return problems (empty when fine)."""
+        """Parse and check every rule and preference; return problems (empty when fine).
+
+        Construction already does this; call it again only to list the problems of an
+        approach built with ``model_construct``.
+        """
         problems: list[str] = []
         compiled: list[CompiledRule] = []
         for i, r in enumerate(self.rules):
@@ -273,8 +291,21 @@ class Approach(_Strict):
                 problems.append(str(exc))
         self._compiled = tuple(compiled)
         self._compiled_target = tuple(target)
+        self._compiled_from = None if problems else self._rule_texts()
         self._compiled_arrange = tuple(arrange)
         return problems
+
+    def _rule_texts(self) -> tuple[str | None, ...]:
+        return (
+            tuple(r.rule for r in self.rules)
+            + tuple(t.rule for t in self.target)
+            + tuple(a.rule for a in self.arrange)
+        )
+
+    @property
+    def is_compiled(self) -> bool:
+        """Whether the compiled rules are those of the current rules, target and arrange."""
+        return self._compiled_from == self._rule_texts()
 
     @property
     def compiled_rules(self) -> tuple[CompiledRule, ...]:
@@ -396,6 +427,10 @@ class Catalog(Mapping[str, Approach]):
     """
 
     def __init__(self, approaches: Sequence[Approach]) -> None:
+        # An approach built with model_construct, or copied with new rules, is compiled now.
+        problems = [p for a in approaches if not a.is_compiled for p in a.compile()]
+        if problems:
+            raise CatalogError(problems)
         ordered = sorted(approaches, key=lambda a: a.id)
         self._by_id = {a.id: a for a in ordered}
         if len(self._by_id) != len(ordered):
@@ -449,7 +484,7 @@ def parse_approach(data: Any, file: str) -> tuple[Approach | None, list[str]]:
     if not isinstance(data, dict):
         return None, [f"{file}: expected a mapping of approach fields, got {type(data).__name__}"]
     try:
-        approach = Approach.model_validate(data)
+        approach = Approach.model_validate(data, context={_COMPILE_LATER: True})
     except ValidationError as exc:
         return None, _format_pydantic(file, f"approach {entry}", exc)
     problems = [f"{file}: {p}" for p in approach.compile()]

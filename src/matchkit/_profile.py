@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -186,15 +187,20 @@ class Interest(StrEnum):
     ENTREPRENEURSHIP = "entrepreneurship"
 
 
-def zrm_from_legacy(scores: dict[str, int]) -> dict[str, int]:
+_Score = TypeVar("_Score")
+
+
+def zrm_from_legacy(scores: Mapping[str, _Score]) -> dict[str, _Score]:
     """Translate scores on the older 11-domain ZRM to the 13 domains of the current one.
 
     Parameters
     ----------
-    scores : dict
+    scores : mapping
         Keys of the 11-domain ZRM (``finances``, ``day_activities``, ``housing``,
         ``domestic_relations``, ``mental_health``, ``physical_health``, ``addiction``,
-        ``adl``, ``social_network``, ``community_participation``, ``justice``) to 1-5.
+        ``adl``, ``social_network``, ``community_participation``, ``justice``) to 1-5 (or
+        to whole columns of scores: the values are carried over as they are). This is the
+        one translation: profiles, JSONL records and ``zrm11_<domain>`` columns all use it.
 
     Returns
     -------
@@ -207,7 +213,7 @@ def zrm_from_legacy(scores: dict[str, int]) -> dict[str, int]:
     >>> zrm_from_legacy({"day_activities": 2, "addiction": 5})
     {'work_education': 2, 'time_use': 2, 'substance_use': 5}
     """
-    out: dict[str, int] = {}
+    out: dict[str, _Score] = {}
     for key, value in scores.items():
         if key not in ZRM_LEGACY_11:
             allowed = ", ".join(ZRM_LEGACY_11)

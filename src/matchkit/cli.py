@@ -401,15 +401,13 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
-    from matchkit.planning._report import write_report
-
     table_format(args.out, allowed=(".html", ".htm"))
     _check_output(args, args.out)
     capacity, _ = _plan_options(args)
     _, result = _recommend_file(args)
     pools = mk.candidate_pools(result, capacity=capacity)
     plan = _plan_from_args(result, args)
-    path = write_report(args.out, result, pools, plan, lang=args.lang)
+    path = mk.write_report(args.out, result, pools, plan, lang=args.lang)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
     return EXIT_OK
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, settings
@@ -28,7 +29,7 @@ class Instance:
     def candidate(self) -> np.ndarray:
         return self.allowed if self.exclude is None else self.allowed & ~self.exclude
 
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, Any]:
         return {"exclude": self.exclude} if self.exclude is not None else {}
 
 

@@ -19,6 +19,7 @@ def reference_greedy(score, candidate, capacity):
     return approach
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_greedy_never_beats_the_optimum_and_reports_its_gap(instance):
@@ -32,6 +33,7 @@ def test_greedy_never_beats_the_optimum_and_reports_its_gap(instance):
     assert greedy.gap >= -1e-9
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_greedy_takes_pairs_by_score_then_client_then_approach(instance):

@@ -46,6 +46,7 @@ def dense_milp_total(score, allowed, capacity) -> float:
     return -res.fun
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_optimal_total_equals_the_brute_force_optimum(instance):
@@ -54,6 +55,7 @@ def test_optimal_total_equals_the_brute_force_optimum(instance):
     assert plan.total == pytest.approx(plans.best_total(), abs=1e-9)
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_optimal_places_as_many_clients_as_any_equally_good_plan(instance):
@@ -62,6 +64,7 @@ def test_optimal_places_as_many_clients_as_any_equally_good_plan(instance):
     assert plan.n_assigned == plans.count[plans.optimal()].max()
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 @pytest.mark.parametrize("solve", [assign_optimal, assign_greedy])
@@ -101,7 +104,7 @@ def test_an_interior_point_failure_is_retried_with_the_dual_simplex(rng, monkeyp
     score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = np.array([3, 9, 1, 12])
     expected = assign_optimal(score, allowed, capacity)
-    real = _assign_lp.linprog
+    real = _assign_lp.linprog  # type: ignore[attr-defined]
     methods = []
 
     def failing_ipm(*args, method, **kwargs):

@@ -10,6 +10,7 @@ from tests.assign.strategies import random_pairs
 from .strategies import SMALL, instances, plans_of
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances(max_capacity=2))
 def test_capacity_price_is_the_gain_from_one_more_place(instance):
@@ -21,6 +22,7 @@ def test_capacity_price_is_the_gain_from_one_more_place(instance):
         assert plan.capacity_price[j] == pytest.approx(gain, abs=1e-7)
 
 
+@pytest.mark.slow
 @SMALL
 @given(instances())
 def test_approaches_with_places_left_have_price_zero(instance):

@@ -45,6 +45,7 @@ def meets(plan, member, share) -> bool:
     return member[placed].sum() >= share * placed.sum() - 1e-9
 
 
+@pytest.mark.slow
 @settings(SMALL, max_examples=500)
 @given(st.booleans().flatmap(lambda binding: instances_with_groups(binding=binding)))
 def test_min_shares_hold_and_the_total_is_the_best_that_meets_them(case):
@@ -155,7 +156,7 @@ def test_share_plans_match_a_dense_milp_on_medium_instances(rng, monkeypatch, fi
     # and widen it. Several instances, so that happens at least once.
     monkeypatch.setattr(_assign_shares, "FIRST_GAP", first_gap)
     totals = []
-    real = _assign_shares.solve_milp
+    real = _assign_shares.solve_milp  # type: ignore[attr-defined]
 
     def spy(pairs, within, gain, side):
         chosen = real(pairs, within, gain, side)

@@ -10,6 +10,9 @@ import pytest
 
 RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
+# One end-to-end run of the harness in a subprocess, shared by every test here.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def quick_run() -> subprocess.CompletedProcess[str]:

@@ -3,22 +3,23 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchkit as mk
-from matchkit._fields import STORED_FIELDS
+from matchkit._fields import STORED_FIELDS, ZRM_LEGACY_11
 from matchkit._validate import contract_dtypes
 from tests.strategies import invalid_value, profile_records
 
 EXAMPLES = Path(__file__).parents[2] / "profiles" / "examples" / "clients.jsonl"
 
 
-def _write_jsonl(path: Path, records: list[dict]) -> Path:
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
 
@@ -103,6 +104,33 @@ def test_legacy_zrm11_in_jsonl_is_translated(tmp_path):
     assert frame.loc[0, "zrm_time_use"] == 2
 
 
+@pytest.mark.slow
+@settings(max_examples=20)
+@given(
+    legacy=st.dictionaries(
+        st.sampled_from(sorted(ZRM_LEGACY_11)), st.integers(1, 3), min_size=1, max_size=11
+    )
+)
+def test_every_route_translates_the_legacy_zrm_the_same_way(tmp_path_factory, legacy):
+    # Profiles, JSONL records and zrm11_<domain> columns share one translation (scores up
+    # to 3, so that finances on assistance raises no data-quality warning).
+    tmp_path = tmp_path_factory.mktemp("zrm11")
+    record = {"client_id": "a", "age": 30, "zrm11": legacy}
+    from_profile = mk.Caseload.from_profiles([mk.ClientProfile.model_validate(record)]).frame
+    from_jsonl = mk.read_caseload(_write_jsonl(tmp_path / "c.jsonl", [record])).frame
+    csv = tmp_path / "c.csv"
+    pd.DataFrame(
+        [{"client_id": "a", "age": 30, **{f"zrm11_{k}": v for k, v in legacy.items()}}]
+    ).to_csv(csv, index=False)
+    from_csv = mk.read_caseload(csv).frame
+    expected = {f"zrm_{k}": v for k, v in mk.zrm_from_legacy(legacy).items()}
+    for frame in (from_profile, from_jsonl, from_csv):
+        got = {c: frame.loc[0, c] for c in frame.columns if c.startswith("zrm_")}
+        assert {c: int(str(v)) for c, v in got.items() if v is not pd.NA} == expected
+    pd.testing.assert_frame_equal(from_jsonl, from_profile)
+    pd.testing.assert_frame_equal(from_csv, from_profile)
+
+
 def test_csv_empty_cell_is_unknown_and_brackets_are_an_empty_list(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text(
@@ -144,6 +172,7 @@ def _records_strategy():
     )
 
 
+@pytest.mark.slow
 @given(_records_strategy())
 def test_valid_profiles_round_trip_unchanged_through_every_format(records):
     with warnings.catch_warnings():
@@ -161,6 +190,7 @@ def test_valid_profiles_round_trip_unchanged_through_every_format(records):
     assert frame_again == profiles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in STORED_FIELDS if n not in ("client_id",)])
 @given(data=st.data())
 def test_batch_validation_rejects_an_invalid_value_naming_the_field(name, data, tmp_path_factory):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 import matchkit as mk
 from matchkit.errors import UnknownApproachError
@@ -530,3 +531,38 @@ def test_the_justification_is_shown_when_the_sensitive_field_is_to_be_verified(g
     assert r.status == "verify"
     assert r.to_verify == ["gender"]
     assert any(JUSTIFICATION in reason for reason in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize(("breaks", "fragments"), MALFORMED)
+def test_an_approach_built_directly_fails_at_construction_naming_the_field(breaks, fragments):
+    data = _energiebox()
+    breaks(data)
+    with pytest.raises(ValidationError) as exc:
+        mk.Approach.model_validate(data)
+    for fragment in fragments:
+        assert fragment in str(exc.value)
+
+
+def test_an_approach_built_directly_is_compiled_and_makes_a_catalog_that_recommends():
+    approach = mk.Approach.model_validate(_energiebox())
+    assert approach.is_compiled
+    assert len(approach.compiled_rules) == len(approach.rules)
+    catalog = mk.Catalog([approach])
+    client = mk.ClientProfile(client_id="c", age=60, social_skills="high")
+    assert mk.Recommender(catalog).recommend(client)[0].approach_id == "energiebox"
+
+
+def test_a_catalog_compiles_an_approach_built_without_validation():
+    valid = mk.Approach.model_validate(_energiebox())
+    unchecked = mk.Approach.model_construct(**dict(valid))
+    assert not unchecked.is_compiled
+    catalog = mk.Catalog([unchecked])
+    assert catalog["energiebox"].is_compiled
+
+
+def test_a_catalog_refuses_an_approach_whose_rules_changed_to_a_bad_one():
+    valid = mk.Approach.model_validate(_energiebox())
+    rule = valid.rules[0].model_copy(update={"rule": "shoe_size > 3"})
+    changed = valid.model_copy(update={"rules": [rule, *valid.rules[1:]]})
+    with pytest.raises(mk.CatalogError, match=r"rules\[0\] \(age-50-plus\).*shoe_size"):
+        mk.Catalog([changed])

@@ -209,11 +209,11 @@ def test_a_duplicate_yaml_key_is_an_error_not_a_silent_overwrite(tmp_path, capsy
     assert "duplicate key 'rules'" in capsys.readouterr().err
 
 
-def _energiebox() -> dict:
+def _energiebox() -> dict:  # type: ignore[type-arg]
     return mk.load_catalog()["energiebox"].model_dump(mode="json")
 
 
-def _set(data: dict, where: str, value: object) -> None:
+def _set(data: dict, where: str, value: object) -> None:  # type: ignore[type-arg]
     *path, last = where.split(".")
     for key in path:
         data = data[int(key)] if isinstance(data, list) else data[key]
@@ -437,7 +437,7 @@ def test_every_option_of_every_command_has_a_bad_value_case():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     untested = []
-    for name, command_parser in sub.choices.items():
+    for name, command_parser in sub.choices.items():  # type: ignore[union-attr]
         tested = {opt for case in BAD_OPTIONS.get(name, []) for opt in case}
         for action in command_parser._actions:
             if action.nargs == 0 or action.dest == "help":  # flags take no value

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -46,13 +47,13 @@ def run(*argv: str | Path) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def recommend_json(*argv: str | Path) -> list[dict]:
+def recommend_json(*argv: str | Path) -> list[dict[str, Any]]:
     code, text = run("recommend", "--clients", EXAMPLES, "--format", "jsonl", *argv)
     assert code == 0
     return [json.loads(line) for line in text.splitlines()]
 
 
-def _write_jsonl(path: Path, records: list[dict]) -> Path:
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -102,6 +103,7 @@ def test_no_command_is_a_usage_error(capsys):
 # ----------------------------------------------------------------------------- demo and catalog
 
 
+@pytest.mark.slow
 def test_demo_prints_the_catalog_and_recommendations_for_every_example_client():
     code, text = run("demo")
     assert code == 0
@@ -197,6 +199,7 @@ def test_recommend_json_writes_one_line_per_client_with_exactly_the_interface_ke
             assert 0 <= r["score"] <= 1
 
 
+@pytest.mark.slow
 def test_recommend_json_matches_the_python_api():
     rec = mk.Recommender(mk.load_catalog())
     lines = recommend_json("--top", "3")
@@ -235,6 +238,7 @@ def test_include_ineligible_appends_the_ineligible_ones_after_the_ranked_ones_wi
         assert [r["approach_id"] for r in tail] == sorted(r["approach_id"] for r in tail)
 
 
+@pytest.mark.slow
 def test_include_ineligible_without_top_lists_every_approach_once():
     for line in recommend_json("--include-ineligible"):
         ids = [r["approach_id"] for r in line["recommendations"]]
@@ -283,6 +287,7 @@ def test_csv_header_is_exactly_the_interface_columns():
     assert header == CSV_HEADER
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "argv", [[], ["--top", "2"], ["--include-ineligible"], ["--top", "1", "--include-ineligible"]]
 )
@@ -302,6 +307,7 @@ def test_csv_lists_the_same_rows_as_json_with_scores_at_full_precision(argv):
         assert row["failed_rules"] == ";".join(r["failed_rules"])
 
 
+@pytest.mark.slow
 # Each example runs the whole CLI twice; fewer examples than the shared profile keep it quick.
 @settings(max_examples=20)
 @given(
@@ -326,10 +332,10 @@ def test_csv_scores_parse_back_exactly_to_the_json_scores_for_any_valid_clients(
 def test_out_writes_to_the_file_instead_of_standard_output(tmp_path, fmt):
     target = tmp_path / f"recs.{fmt}"
     argv = ["recommend", "--clients", EXAMPLES, "--top", "2"]
-    code, text = run(*argv, "--out", target)
+    code, text = run(*argv, "--out", target)  # type: ignore[arg-type]
     assert code == 0
     assert text == ""
-    assert target.read_text(encoding="utf-8") == run(*argv, "--format", fmt)[1]
+    assert target.read_text(encoding="utf-8") == run(*argv, "--format", fmt)[1]  # type: ignore[arg-type]
 
 
 def test_recommend_on_a_bad_client_file_exits_2_listing_every_error(capsys, hundred_with_three_bad):
@@ -417,6 +423,7 @@ def _launcher() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "matchkit.cli"]
 
 
+@pytest.mark.slow
 def test_the_installed_command_recommends_and_exits_0(tmp_path):
     proc = subprocess.run(
         [*_launcher(), "recommend", "--clients", str(EXAMPLES), "--format", "jsonl", "--top", "1"],
@@ -430,6 +437,7 @@ def test_the_installed_command_recommends_and_exits_0(tmp_path):
     assert [json.loads(line)["client_id"] for line in proc.stdout.splitlines()] == EXAMPLE_IDS
 
 
+@pytest.mark.slow
 def test_the_installed_command_exits_2_on_bad_input_with_the_errors_on_stderr(
     tmp_path, hundred_with_three_bad
 ):

@@ -209,9 +209,9 @@ def test_a_failure_midway_leaves_the_old_file_and_no_partial_file(
     def full_disk(src, dst):
         raise OSError(28, "No space left on device", str(dst))
 
-    monkeypatch.setattr(_output.os, "replace", full_disk)
+    monkeypatch.setattr(_output.os, "replace", full_disk)  # type: ignore[attr-defined]
     code, _ = run(command, "--clients", EXAMPLES, "--out", target)
-    monkeypatch.setattr(_output.os, "replace", real_replace)
+    monkeypatch.setattr(_output.os, "replace", real_replace)  # type: ignore[attr-defined]
     assert code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err and name in err
@@ -224,7 +224,7 @@ def test_ctrl_c_while_writing_exits_130_and_keeps_the_old_file(tmp_path, monkeyp
     target.write_text(OLD, encoding="utf-8")
     import matchkit.cli as cli
 
-    real = cli.json_line
+    real = cli.json_line  # type: ignore[attr-defined]
     calls = {"n": 0}
 
     def interrupted(value):

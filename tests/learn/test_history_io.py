@@ -149,7 +149,7 @@ def test_non_binary_values_where_binary_is_expected(history):
 
 def test_bad_arguments_raise_parameter_errors(history, tmp_path):
     with pytest.raises(ParameterError, match="outcomes"):
-        mk.read_history(history.frame, outcomes="exit_12m")  # type: ignore[arg-type]
+        mk.read_history(history.frame, outcomes="exit_12m")
     with pytest.raises(ParameterError, match="binary"):
         mk.read_history(history.frame, outcomes=["exit_12m"], binary=["ladder_change"])
     with pytest.raises(ParameterError, match="format"):

@@ -43,6 +43,7 @@ def test_notebook_is_stored_without_outputs(path):
     assert [c.execution_count for c in code] == [None for _ in code]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_without_a_cell_error(path):
     nb = nbformat.read(path, as_version=4)

@@ -3,11 +3,15 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import matchkit as mk
 from matchkit.cli import main
+from matchkit.planning import group_masks
+from matchkit.planning._assignment import assign_greedy, assign_optimal
+from matchkit.synth._evaluate import audit_groups
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +25,7 @@ def test_plan_respects_capacity_and_eligibility(result):
     counts = plan.assignments["approach_id"].value_counts()
     places = plan.summary["places"]
     for approach_id, count in counts.items():
-        assert count <= places[approach_id]
+        assert count <= places[str(approach_id)]
     index = {cid: i for i, cid in enumerate(result.client_ids)}
     for cid, approach_id in plan.assignments.dropna().loc[:, ["client_id", "approach_id"]].values:
         j = result.approach_ids.index(approach_id)
@@ -41,6 +45,47 @@ def test_greedy_is_never_better_than_the_optimum_and_reports_its_gap(result):
     assert greedy.total_score <= optimal.total_score + 1e-9
     assert greedy.gap == pytest.approx(optimal.total_score - greedy.total_score)
     assert optimal.gap is None
+
+
+def test_the_plan_reports_the_gap_of_its_assignment(result):
+    greedy = mk.plan_assignment(result, capacity={"fip": 40}, method="greedy")
+    cap = greedy.summary["places"].to_numpy()
+    assignment = assign_greedy(result.score, result.status == 2, cap)
+    assert greedy.total_score == assignment.total
+    assert greedy.gap == assignment.gap
+
+
+@pytest.mark.parametrize("places", [-1, 1.5, float("nan"), "3", True, None])
+def test_plans_and_assignments_reject_the_same_capacities_in_the_same_words(result, places):
+    with pytest.raises(mk.ParameterError) as from_plan:
+        mk.plan_assignment(result, capacity={"fip": places})
+    cap = np.array([places if a == "fip" else 1 for a in result.approach_ids], dtype=object)
+    with pytest.raises(mk.AssignmentError) as from_assignment:
+        assign_optimal(result.score, result.status == 2, cap)
+    allowed = "is not allowed; expected a non-negative integer number of places"
+    assert f"capacity[fip]={places!r} {allowed}" in str(from_plan.value)
+    j = result.approach_ids.index("fip")
+    assert f"capacity[{j}]={places!r} {allowed}" in str(from_assignment.value)
+
+
+def test_pools_plans_and_evaluations_list_the_same_audit_groups(result):
+    masks = group_masks(result.caseload)
+    expected = [(d, g, int(m.sum())) for d, levels in masks.items() for g, m in levels.items()]
+    plan_groups = mk.plan_assignment(result).groups
+    assert (
+        list(
+            zip(plan_groups["dimension"], plan_groups["group"], plan_groups["clients"], strict=True)
+        )
+        == expected
+    )
+    pools = mk.candidate_pools(result).groups
+    for _, part in pools.groupby("approach_id", sort=False):
+        assert list(zip(part["dimension"], part["group"], strict=True)) == [e[:2] for e in expected]
+    gains = {"x": np.ones(len(result))}
+    table = audit_groups(gains, result.caseload)
+    table = table[table["group"] != "gap (max - min)"]
+    got = sorted(zip(table["dimension"], table["group"], table["clients"], strict=True))
+    assert got == sorted(expected)
 
 
 def test_exclusions_are_respected(result):
@@ -118,6 +163,7 @@ def test_assign_command_rejects_a_bad_share(tmp_path, capsys):
     assert "DIMENSION=GROUP:SHARE" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_page_with_charts(tmp_path):
     clients = mk.write_caseload(mk.generate_caseload(800, seed=4), tmp_path / "c.parquet")
     page = tmp_path / "report.html"
@@ -164,7 +210,7 @@ def test_pools_use_the_users_capacities_and_count_conditions_to_arrange():
     assert pools.summary.loc["fip", "places"] == 17
     assert pools.summary.loc["app", "places"] == mk.load_catalog()["app"].places
     plan = mk.plan_assignment(result, capacity={"fip": 17})
-    assert plan.summary.loc["fip", "places"] == pools.summary.loc["fip", "places"]
+    assert plan.summary.loc["fip", "places"] == pools.summary.loc["fip", "places"]  # type: ignore[operator]
     arrange = pools.to_arrange.set_index(["approach_id", "arrange_id"])
     j = result.approach_ids.index("buurt-mv")
     k = [a.id for a in result.catalog["buurt-mv"].arrange].index("transport")

@@ -111,7 +111,9 @@ def test_bad_zrm_scores_and_domains_are_rejected(zrm, match):
 
 def test_legacy_eleven_domain_zrm_is_translated():
     p = mk.ClientProfile(
-        client_id="a", age=30, zrm11={"day_activities": 2, "adl": 4, "addiction": 5}
+        client_id="a",
+        age=30,
+        zrm11={"day_activities": 2, "adl": 4, "addiction": 5},  # type: ignore[call-arg]
     )
     assert p.zrm == {
         "work_education": 2,

@@ -44,7 +44,9 @@ def test_record_columns_equal_frame_columns_for_every_field(records):
         assert np.array_equal(a[0], b[0], equal_nan=True) and np.array_equal(a[1], b[1]), name
         assert a[0].tobytes() == b[0].tobytes(), name
     for name in ("zrm_problem_domains", "zrm_min"):
-        for x, y in zip(fast.bounds(name), slow.bounds(name), strict=True):
+        fast_bounds, slow_bounds = fast.bounds(name), slow.bounds(name)
+        assert fast_bounds is not None and slow_bounds is not None, name
+        for x, y in zip(fast_bounds, slow_bounds, strict=True):
             assert np.array_equal(x, y), name
     for name in TEXTS:
         (va, ka), (vb, kb) = fast.text(name), slow.text(name)
@@ -53,8 +55,8 @@ def test_record_columns_equal_frame_columns_for_every_field(records):
     for name in LISTS:
         assert np.array_equal(fast.known(name), slow.known(name)), name
         for item in (*FIELDS[name].values, "nl", "ar"):
-            x, y = fast.contains(name, item), slow.contains(name, item)
-            assert np.array_equal(x[0], y[0]) and np.array_equal(x[1], y[1]), (name, item)
+            c1, c2 = fast.contains(name, item), slow.contains(name, item)
+            assert np.array_equal(c1[0], c2[0]) and np.array_equal(c1[1], c2[1]), (name, item)
 
 
 def test_lazy_frame_is_the_typed_frame():

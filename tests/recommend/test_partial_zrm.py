@@ -55,6 +55,7 @@ def test_lowest_score_is_bounded_by_unknown_domains():
 zrm_scores = st.dictionaries(st.sampled_from(ZRM_DOMAINS), st.integers(1, 5))
 
 
+@pytest.mark.slow
 @given(zrm_scores, zrm_scores, st.integers(0, 13), st.sampled_from([">=", "<=", "==", "!="]))
 def test_learning_zrm_scores_never_flips_a_settled_aggregate(partial, extra, threshold, op):
     completed = {**extra, **partial}
@@ -63,6 +64,7 @@ def test_learning_zrm_scores_never_flips_a_settled_aggregate(partial, extra, thr
     assert before == "unknown" or before == after
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.fixed_dictionaries({"zrm": zrm_scores, "participation_ladder": st.integers(1, 6)}),

@@ -12,6 +12,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def cli_output(tmp_path_factory) -> dict[str, list[dict]]:
+def cli_output(tmp_path_factory) -> dict[str, list[dict[str, Any]]]:
     path = tmp_path_factory.mktemp("personas") / "personas.jsonl"
     path.write_text("".join(json.dumps(c["client"]) + "\n" for c in CASES))
     out = io.StringIO()

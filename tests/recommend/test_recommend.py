@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,6 +32,7 @@ def _as_tuple(r: mk.Recommendation):
     return (r.approach_id, r.rank, r.status, r.score, r.to_verify, r.failed_rules, r.reasons)
 
 
+@pytest.mark.slow
 @given(caseloads)
 def test_single_client_results_equal_batch_results(profiles):
     batch = REC.recommend_batch(profiles)
@@ -40,6 +42,7 @@ def test_single_client_results_equal_batch_results(profiles):
         assert [_as_tuple(r) for r in single] == [_as_tuple(r) for r in from_batch]
 
 
+@pytest.mark.slow
 @given(caseloads)
 def test_status_follows_the_interface_definition(profiles):
     batch = REC.recommend_batch(profiles)
@@ -74,6 +77,7 @@ def test_ranks_cover_the_non_ineligible_approaches_in_rank_value_order(profiles)
         assert [r.score for r in thick] == [value[row, ids.index(r.approach_id)] for r in thick]
 
 
+@pytest.mark.slow
 @given(caseloads)
 def test_scores_are_in_the_unit_interval_and_contributions_sum_to_them(profiles):
     batch = REC.recommend_batch(profiles)
@@ -82,7 +86,7 @@ def test_scores_are_in_the_unit_interval_and_contributions_sum_to_them(profiles)
         assert sum(r.contributions.values()) == pytest.approx(r.score)
 
 
-def _fill(rec: dict, field: str, value) -> dict:
+def _fill(rec: dict[str, Any], field: str, value) -> dict[str, Any]:
     out = dict(rec)
     if field.startswith("zrm_"):
         out["zrm"] = dict(rec.get("zrm", {}), **{field[4:]: value})
@@ -91,6 +95,7 @@ def _fill(rec: dict, field: str, value) -> dict:
     return out
 
 
+@pytest.mark.slow
 @given(profile_records(client_id="c0"), profile_records(client_id="c0"))
 def test_learning_unknown_facts_never_changes_eligible_or_ineligible(partial, full):
     # `full` supplies values for the facts `partial` leaves unknown.

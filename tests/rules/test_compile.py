@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchkit.errors import RuleError, RuleSyntaxError, UnknownFieldError
-from matchkit.rules import Compare, CompiledRule, compile_rule, parse_rule, to_text
+from matchkit.rules import And, Compare, CompiledRule, compile_rule, parse_rule, to_text
 
 
 def caret_line(position: int) -> str:
@@ -55,8 +55,11 @@ def test_dotted_zrm_fields_resolve_to_their_canonical_name():
 
 def test_the_compiled_tree_keeps_positions():
     rule = compile_rule("age > 1 and  zrm.housing >= 3")
-    assert rule.node.items[1].pos == 13
-    assert rule.node.items[1].literal_pos == 28
+    assert isinstance(rule.node, And)
+    second = rule.node.items[1]
+    assert isinstance(second, Compare)
+    assert second.pos == 13
+    assert second.literal_pos == 28
 
 
 def test_fields_list_every_field_read_with_derived_fields_as_written():

@@ -81,6 +81,8 @@ def test_positions_are_kept_on_nodes():
     node = parse_rule("  age >= 50 or x in [1, 'a'] or y contains 'z' or not w is known")
     assert isinstance(node, Or)
     compare, member, contains, negation = node.items
+    assert isinstance(compare, Compare) and isinstance(member, Member)
+    assert isinstance(contains, Contains) and isinstance(negation, Not)
     assert (node.pos, compare.pos, compare.literal_pos) == (2, 2, 9)
     assert (member.pos, member.value_pos) == (15, (21, 24))
     assert (contains.pos, contains.item_pos) == (32, 43)
@@ -89,6 +91,7 @@ def test_positions_are_kept_on_nodes():
 
 def test_a_bare_field_has_its_literal_at_the_field():
     node = parse_rule("  wants_paid_work")
+    assert isinstance(node, Compare)
     assert (node.pos, node.literal_pos) == (2, 2)
 
 
@@ -101,7 +104,7 @@ def test_positions_do_not_count_for_equality_or_hashing():
 def test_nodes_are_immutable():
     node = parse_rule("age >= 50")
     with pytest.raises(AttributeError):
-        node.field = "x"  # type: ignore[misc]
+        node.field = "x"  # type: ignore[misc,union-attr]
 
 
 def caret_line(position: int) -> str:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from matchkit.errors import RuleSyntaxError
-from matchkit.rules import And, Compare, Not, parse_rule, to_text
+from matchkit.rules import And, Compare, Node, Not, parse_rule, to_text
 from matchkit.rules._ast import MAX_DEPTH
 from matchkit.rules._printer import format_literal
 
@@ -62,6 +62,7 @@ def test_literals_print_as_the_grammar_spells_them(value, text):
     assert format_literal(value) == text
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(trees())
 def test_a_printed_tree_parses_back_to_the_same_tree(node):
@@ -73,7 +74,7 @@ def test_a_printed_tree_parses_back_to_the_same_tree(node):
 
 
 def test_a_tree_deeper_than_the_limit_prints_but_does_not_parse():
-    node = Compare("x", "==", True)
+    node: Node = Compare("x", "==", True)
     for _ in range(MAX_DEPTH + 1):
         node = Not(node)
     with pytest.raises(RuleSyntaxError, match="deeper"):

@@ -6,6 +6,7 @@ import contextlib
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +63,7 @@ def test_token_soup_raises_only_rule_errors(text):
     check_any_text(text)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(trees())
 def test_any_grammatical_rule_compiles_or_raises_a_rule_error(node):
@@ -118,6 +120,7 @@ def labels(values: list[bool | None]) -> list[str]:
     return ["unknown" if v is None else str(v).lower() for v in values]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(typed_trees(), rows())
 def test_vectorised_evaluation_agrees_with_a_per_row_reference(node, table):
@@ -138,6 +141,7 @@ def filled_in(draw, table):
     ]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(typed_trees(with_known=False), rows(), st.data())
 def test_learning_an_unknown_value_never_flips_a_known_result(node, table, data):

@@ -23,9 +23,11 @@ def status(history) -> np.ndarray:
     return result.status[:, [catalog.ids.index(a) for a in HISTORY_APPROACH_IDS]]
 
 
+@pytest.mark.slow
 def test_same_seed_same_history_other_seed_other_history():
     a, b = mk.generate_history(500, seed=4), mk.generate_history(500, seed=4)
     pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert a.truth is not None and b.truth is not None
     np.testing.assert_array_equal(a.truth.treated, b.truth.treated)
     c = mk.generate_history(500, seed=5)
     assert not a.outcomes.equals(c.outcomes)
@@ -95,6 +97,7 @@ def test_baseline_is_about_ten_percent(history):
 
 
 def _mean_effect(history: mk.History, approach: str, mask: np.ndarray) -> float:
+    assert history.truth is not None
     return float(history.truth.effects[mask, HISTORY_APPROACH_IDS.index(approach)].mean())
 
 
@@ -126,6 +129,7 @@ def test_the_truth_is_a_function_of_the_facts_alone():
     history = mk.generate_history(2_000, seed=7)
     _, truth = mk.generate_caseload(2_000, seed=7, return_truth=True)
     world = planted_world(truth.frame).truth("exit_12m")
+    assert history.truth is not None
     np.testing.assert_array_equal(world.treated, history.truth.treated)
     np.testing.assert_array_equal(world.baseline, history.truth.baseline)
 

@@ -229,6 +229,7 @@ def test_approach_fit_names_the_seven_for_an_unknown_id(truth):
         approach_fit(truth, "my-own-approach")
 
 
+@pytest.mark.slow
 def test_the_planted_lifts_are_what_calibration_gives():
     _, truth = generate_caseload(200_000, seed=0, return_truth=True)
     solved = {approach_id: calibrate_lift(truth, approach_id) for approach_id in SEVEN}

@@ -259,7 +259,7 @@ def test_a_count_that_is_not_a_whole_number_is_a_type_error(n):
 
 def test_unknown_rates_that_are_not_a_mapping_are_a_type_error():
     with pytest.raises(TypeError, match="expected a mapping"):
-        generate_caseload(10, unknown_rates=[("motivation", 0.1)])
+        generate_caseload(10, unknown_rates=[("motivation", 0.1)])  # type: ignore[call-overload]
 
 
 def test_a_known_municipality_is_matched_case_insensitively():

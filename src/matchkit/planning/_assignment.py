@@ -22,7 +22,7 @@ from matchkit.planning._pairs import Pairs, build_pairs, build_shares
 from matchkit.planning._shares import meets_shares, solve_shares
 from matchkit.planning._solve import capacity_prices, greedy, max_score
 
-__all__ = ["Assignment", "assign_greedy", "assign_optimal"]
+__all__ = ["Assignment", "assign_greedy", "assign_optimal", "gap"]
 
 
 def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -82,7 +82,12 @@ class Assignment:
     @property
     def gap(self) -> float | None:
         """``optimal_total - total`` for a greedy plan compared with the optimum, else ``None``."""
-        return None if self.optimal_total is None else self.optimal_total - self.total
+        return gap(self.total, self.optimal_total)
+
+
+def gap(total: float, optimal_total: float | None) -> float | None:
+    """How far a plan's total falls short of the optimum; ``None`` when not compared."""
+    return None if optimal_total is None else optimal_total - total
 
 
 def _total(pairs: Pairs, chosen: Index) -> float:

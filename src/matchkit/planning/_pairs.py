@@ -7,7 +7,7 @@ assigned, so no solver ever sees a dense ``n * m`` constraint matrix.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -94,13 +94,43 @@ def _score_array(score: Any) -> npt.NDArray[np.float64]:
     return array
 
 
-def _capacity_array(capacity: Any, n_approaches: int) -> npt.NDArray[np.int64]:
+def capacity_array(
+    capacity: Any, n_approaches: int, labels: Sequence[str] | None = None
+) -> npt.NDArray[np.int64]:
+    """Validate places per approach (the one check of a capacity) and return them as int64.
+
+    Parameters
+    ----------
+    capacity : array_like, shape (n_approaches,)
+        Places per approach: whole, non-negative numbers.
+    n_approaches : int
+        The number of approaches (columns of the score).
+    labels : sequence of str, optional
+        Approach ids to name a bad entry by (``capacity[fip]``); by default its position.
+
+    Raises
+    ------
+    AssignmentError
+        Naming the first bad entry, its value and what is allowed.
+    """
     array = np.asarray(capacity)
     if array.shape != (n_approaches,):
         raise AssignmentError(
             f"capacity must have shape ({n_approaches},), one entry per approach (column of "
             f"score); got shape {array.shape}"
         )
+    names = [str(i) for i in range(n_approaches)] if labels is None else list(labels)
+    given = array.tolist()  # shown as written (-1, not -1.0)
+    if array.dtype == object:
+        for name, value in zip(names, given, strict=True):
+            number = isinstance(value, int | float | np.integer | np.floating)
+            too_big = isinstance(value, int | np.integer) and not 0 <= value <= MAX_CAPACITY
+            if isinstance(value, bool | np.bool_) or not number or too_big:
+                raise AssignmentError(
+                    f"capacity[{name}]={value!r} is not allowed; expected a non-negative "
+                    "integer number of places up to 2**53"
+                )
+        array = array.astype(np.float64)
     if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
         raise AssignmentError(f"capacity must hold non-negative integers; got dtype {array.dtype}")
     with np.errstate(invalid="ignore"):
@@ -110,8 +140,8 @@ def _capacity_array(capacity: Any, n_approaches: int) -> npt.NDArray[np.int64]:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise AssignmentError(
-            f"capacity[{first}]={array[first].item()!r} is not allowed; expected a non-negative "
-            "integer number of places up to 2**53 (bad entries at "
+            f"capacity[{names[first]}]={given[first]!r} is not allowed; expected a "
+            "non-negative integer number of places up to 2**53 (bad entries at "
             f"{_positions(bad, ('approach',))})"
         )
     return array.astype(np.int64)
@@ -149,7 +179,7 @@ def build_pairs(
     score_arr = _score_array(score)
     shape = score_arr.shape
     allowed_arr = _bool_array("allowed", allowed, shape)
-    capacity_arr = _capacity_array(capacity, shape[1])
+    capacity_arr = capacity_array(capacity, shape[1])
     with np.errstate(invalid="ignore"):
         bad = allowed_arr & ~((score_arr >= 0.0) & (score_arr <= 1.0))
     if bad.any():

@@ -20,12 +20,11 @@ import pandas as pd
 from matchkit._check import check_bool, check_instance, check_mapping, check_number
 from matchkit._display import summary_html, summary_text
 from matchkit._text import clip_repr
-from matchkit.errors import ParameterError
-from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
+from matchkit.errors import AssignmentError, ParameterError
+from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal, gap
 from matchkit.planning._groups import GroupMasks, group_masks, group_table
-from matchkit.planning._pairs import MAX_CAPACITY
-from matchkit.recommend._recommender import BatchResult
-from matchkit.recommend._scoring import ELIGIBLE, VERIFY
+from matchkit.planning._pairs import capacity_array
+from matchkit.recommend import ELIGIBLE, VERIFY, BatchResult
 
 __all__ = ["Plan", "group_names", "plan_assignment"]
 
@@ -62,7 +61,7 @@ class Plan:
     @property
     def gap(self) -> float | None:
         """How far the greedy baseline falls short of the optimum (None for the optimum)."""
-        return None if self.optimal_total is None else self.optimal_total - self.total_score
+        return gap(self.total_score, self.optimal_total)
 
     @property
     def bottleneck(self) -> str | None:
@@ -182,23 +181,18 @@ def plan_assignment(
     exclude = check_mapping("exclude", exclude, "a mapping of client_id to approach ids")
     include_verify = check_bool("include_verify", include_verify)
     ids = result.approach_ids
-    places = {a.id: a.places for a in result.catalog.approaches}
+    places: dict[str, object] = {a.id: a.places for a in result.catalog.approaches}
     for key, value in capacity.items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
                 + ", ".join(ids)
             )
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | np.integer)
-            or not 0 <= value <= MAX_CAPACITY
-        ):
-            raise ParameterError(
-                f"capacity: {key}={clip_repr(value)}: expected a whole number from 0 to 2**53"
-            )
-        places[key] = int(value)
-    cap = np.array([places[i] for i in ids], dtype=np.int64)
+        places[key] = value
+    try:
+        cap = capacity_array(np.array([places[i] for i in ids], dtype=object), len(ids), ids)
+    except AssignmentError as exc:
+        raise ParameterError(str(exc)) from None
     allowed = result.status == ELIGIBLE
     if include_verify:
         allowed |= result.status == VERIFY

@@ -22,8 +22,7 @@ from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._groups import group_masks, group_rows
 from matchkit.planning._pairs import MAX_CAPACITY
-from matchkit.recommend._recommender import BatchResult
-from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
+from matchkit.recommend import ELIGIBLE, INELIGIBLE, VERIFY, BatchResult
 
 __all__ = ["DEFAULT_SELECTION_RATIO", "DEFAULT_VERIFY_PASS_RATE", "Pools", "candidate_pools"]
 

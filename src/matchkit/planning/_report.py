@@ -23,8 +23,7 @@ from matchkit._output import atomic_text
 from matchkit.errors import ParameterError
 from matchkit.planning._plan import Plan
 from matchkit.planning._pools import Pools
-from matchkit.recommend._explain import field_label
-from matchkit.recommend._recommender import BatchResult
+from matchkit.recommend import BatchResult, field_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

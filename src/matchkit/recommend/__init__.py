@@ -2,23 +2,35 @@
 
 The catalog's compiled rules and target profiles are evaluated over a whole caseload at once
 (:class:`Recommender.recommend_batch`); one client is a caseload of one. The result stays
-columnar (:class:`BatchResult`) and reasons are rendered only when asked for.
+columnar (:class:`BatchResult`, status codes :data:`INELIGIBLE`, :data:`VERIFY`,
+:data:`ELIGIBLE`) and reasons are rendered only when asked for.
 """
 
-from matchkit.recommend._explain import SCORE_SCALE
+from matchkit.recommend._explain import SCORE_SCALE, field_label
 from matchkit.recommend._recommender import (
     BatchResult,
     Recommendation,
     Recommender,
     reference_caseload,
 )
-from matchkit.recommend._scoring import ScoringModel
+from matchkit.recommend._scoring import (
+    ELIGIBLE,
+    INELIGIBLE,
+    STATUS_NAMES,
+    VERIFY,
+    ScoringModel,
+)
 
 __all__ = [
+    "ELIGIBLE",
+    "INELIGIBLE",
     "SCORE_SCALE",
+    "STATUS_NAMES",
+    "VERIFY",
     "BatchResult",
     "Recommendation",
     "Recommender",
     "ScoringModel",
+    "field_label",
     "reference_caseload",
 ]

@@ -24,6 +24,7 @@ from matchkit._display import summary_html, summary_text
 from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
 from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
+from matchkit._sources import is_arrow_like
 from matchkit._text import clip_repr
 from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_reasons
 from matchkit.recommend._scoring import (
@@ -282,8 +283,8 @@ class BatchResult:
 
     def failed_rules(self, row: int, j: int) -> list[str]:
         """Ids of the false hard rules of approach ``j`` for client ``row``."""
-        rules = self.catalog.approaches[j].rules
-        return [r.id for r, s in zip(rules, self.rule_state[j][row], strict=True) if s == 0]
+        names, bits = self.failed_rule_bits(j, np.array([row], dtype=np.intp))
+        return [name for name, bit in zip(names, bits[0], strict=True) if bit]
 
     def _expectation(self, row: int, j: int) -> tuple[float, float, float, float] | None:
         """Return (expected, low, high, p_pass) of a thin, not ineligible pair; else None."""
@@ -303,18 +304,8 @@ class BatchResult:
 
     def to_verify(self, row: int, j: int) -> list[str]:
         """Contract fields to verify for client ``row`` and approach ``j``."""
-        if self.status[row, j] != VERIFY:
-            return []
-        cols = self.caseload.columns
-        fields: set[str] = set()
-        approach = self.catalog.approaches[j]
-        for compiled, s in zip(approach.compiled_rules, self.rule_state[j][row], strict=True):
-            if s == -1:
-                for name in compiled.fields:
-                    for stored in _expand(name):
-                        if not cols.known(stored)[row]:
-                            fields.add(stored)
-        return sorted(fields, key=_FIELD_ORDER.__getitem__)
+        names, bits = self.verify_fields(j, np.array([row], dtype=np.intp))
+        return [name for name, bit in zip(names, bits[0], strict=True) if bit]
 
     def recommendations(
         self,
@@ -493,12 +484,17 @@ class BatchResult:
             bits[:, k] = verify & unknown & reads
         return names, bits
 
+    def failed_rule_bits(
+        self, j: int, rows: npt.NDArray[np.intp] | None = None
+    ) -> tuple[list[str], npt.NDArray[np.bool_]]:
+        """Hard rules of approach ``j`` that are false: their ids and a (rows, rules) mask."""
+        rows = np.arange(len(self)) if rows is None else rows
+        names = [r.id for r in self.catalog.approaches[j].rules]
+        return names, self.rule_state[j][rows] == 0
+
     def _codes_text(self, j: int, rows: npt.NDArray[np.intp], *, failed: bool) -> Any:
-        if failed:
-            names = [r.id for r in self.catalog.approaches[j].rules]
-            bits = self.rule_state[j][rows] == 0
-        else:
-            names, bits = self.verify_fields(j, rows)
+        # The per-row lists (failed_rules, to_verify) come from the same masks.
+        names, bits = self.failed_rule_bits(j, rows) if failed else self.verify_fields(j, rows)
         if not names:
             return np.full(len(rows), "", dtype=object)
         codes = np.packbits(bits, axis=1, bitorder="little")
@@ -625,7 +621,7 @@ class Recommender:
 
     def recommend_batch(
         self,
-        caseload: Caseload | pd.DataFrame | Iterable[ClientProfile],
+        caseload: Caseload | pd.DataFrame | Iterable[ClientProfile] | Any,
         *,
         progress: bool = False,
     ) -> BatchResult:
@@ -633,14 +629,17 @@ class Recommender:
 
         Parameters
         ----------
-        caseload : Caseload, DataFrame or iterable of ClientProfile
-            A DataFrame is validated first (bad records raise ``RecordErrors``).
+        caseload : Caseload, DataFrame, Arrow table or iterable of ClientProfile
+            A table (pandas, polars, pyarrow or anything with ``__arrow_c_stream__``) is
+            validated first (bad records raise ``RecordErrors``).
         progress : bool
             Show a progress bar per approach.
         """
         check_bool("progress", progress)
         if not isinstance(caseload, Caseload):
-            if isinstance(caseload, str | bytes | ClientProfile | Mapping) or not isinstance(
+            if is_arrow_like(caseload):
+                pass  # read_caseload reads any Arrow table
+            elif isinstance(caseload, str | bytes | ClientProfile | Mapping) or not isinstance(
                 caseload, pd.DataFrame | Iterable
             ):
                 raise TypeError(

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, INTERESTS, STORED_FIELDS, ZRM_DOMAINS, Kind
+from matchkit._math import expit
 from matchkit._types import BoolArray, FloatArray, IntArray
 from matchkit.errors import ParameterError
 
@@ -276,11 +277,6 @@ def _cuts(shares: tuple[float, ...]) -> FloatArray:
     return np.array([NormalDist().inv_cdf(float(c)) for c in cum])
 
 
-def _expit(x: FloatArray) -> FloatArray:
-    out: FloatArray = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
 def _solve(share: Callable[[float], float], target: float) -> float:
     """Find the intercept at which an increasing share function hits the target."""
     lo, hi = -15.0, 15.0
@@ -297,11 +293,11 @@ def _intercepts() -> tuple[float, float, float]:
     nw = np.array([r.non_western for r in REGIONS])
     old = np.array([r.older for r in REGIONS])
     lt = np.array([r.long_term for r in REGIONS])
-    c_nw = _solve(lambda c: float(w @ _expit(c + nw)), CALIBRATION_TARGETS["non_western"].value)
-    c_old = _solve(lambda c: float(w @ _expit(c + old)), CALIBRATION_TARGETS["aged_55_plus"].value)
+    c_nw = _solve(lambda c: float(w @ expit(c + nw)), CALIBRATION_TARGETS["non_western"].value)
+    c_old = _solve(lambda c: float(w @ expit(c + old)), CALIBRATION_TARGETS["aged_55_plus"].value)
     # P(long-term) integrates over the age distribution of each municipality and, with
     # Gauss-Hermite quadrature, over the human-capital latent.
-    q = _expit(c_old + old)[:, None]
+    q = expit(c_old + old)[:, None]
     ages = np.concatenate([_YOUNG_AGES, _OLD_AGES])
     pmf = np.concatenate(
         [(1 - q) * _YOUNG_PMF / _YOUNG_PMF.sum(), q * _OLD_PMF / _OLD_PMF.sum()], axis=1
@@ -312,7 +308,7 @@ def _intercepts() -> tuple[float, float, float]:
 
     def share_lt(c: float) -> float:
         x = c + lt[:, None, None] + age_term[None, :, None] + _LT_HUMAN_CAPITAL * nodes
-        p = (_expit(x) @ weights) * (ages >= 20)
+        p = (expit(x) @ weights) * (ages >= 20)
         return float(w @ (pmf * p).sum(axis=1))
 
     return c_nw, c_old, _solve(share_lt, CALIBRATION_TARGETS["long_term"].value)
@@ -387,7 +383,7 @@ class _Draw:
 
     def chance(self, log_odds: FloatArray | float) -> BoolArray:
         """Draw a Bernoulli outcome per client with these log-odds."""
-        return self.rng.random(self.n) < _expit(np.asarray(log_odds, dtype=np.float64))
+        return self.rng.random(self.n) < expit(np.asarray(log_odds, dtype=np.float64))
 
     def regional(self, attribute: str) -> FloatArray:
         return np.array([getattr(r, attribute) for r in self.regions], dtype=np.float64)[self.reg]
@@ -415,7 +411,7 @@ class _Draw:
         self.female = gender == 0
         t["gender"] = gender.astype(np.int8)
 
-        p_nw = _expit(_C_NON_WESTERN + self.regional("non_western"))
+        p_nw = expit(_C_NON_WESTERN + self.regional("non_western"))
         u = rng.random(n)
         mig = np.where(u < p_nw, 2, np.where(u < p_nw + (1 - p_nw) * _P_WESTERN_OF_REST, 1, 0))
         self.nw, self.west = mig == 2, mig == 1
@@ -499,7 +495,7 @@ class _Draw:
             1.4 + 0.9 * w - 0.9 * (phys == 2) - 0.35 * (phys == 1) - 1.0 * (psych == 3)
             - 0.35 * (psych == 2) - 0.02 * (age - 45) + 0.5 * self.normal()
         )  # fmt: skip
-        capacity = (np.rint(10 * _expit(cap_x)) * 10).astype(np.int16)
+        capacity = (np.rint(10 * expit(cap_x)) * 10).astype(np.int16)
         disabled = (capacity <= 10) & (self.rng.random(self.n) < 0.6)
         capacity = np.where(disabled, 0, capacity)
         t["work_capacity_pct"], self.disabled = capacity, disabled
@@ -547,7 +543,7 @@ class _Draw:
         since = np.minimum(self.months / 12 + self.rng.exponential(1.0, self.n), age - 18)
         since = np.where(working, 0.0, np.round(since, 1))
         t["years_since_last_job"] = np.where(never, np.nan, since)
-        frac = _expit(-0.3 + 0.8 * self.h - 0.5 * self.female + 0.6 * self.normal())
+        frac = expit(-0.3 + 0.8 * self.h - 0.5 * self.female + 0.6 * self.normal())
         experience = np.round(np.maximum(age - 18 - np.where(never, 0, since), 0) * frac, 1)
         t["work_experience_years"] = np.where(never, 0.0, experience)
 

@@ -26,8 +26,7 @@ from matchkit._display import summary_html, summary_text
 from matchkit._types import FloatArray, IntArray
 from matchkit.errors import ParameterError
 from matchkit.planning import group_masks, group_table
-from matchkit.recommend._recommender import Recommender
-from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
+from matchkit.recommend import ELIGIBLE, INELIGIBLE, VERIFY, Recommender, ScoringModel
 from matchkit.synth._caseload import generate_caseload
 from matchkit.synth._history import HISTORY_APPROACH_IDS, PlantedWorld
 

@@ -34,11 +34,11 @@ import pandas as pd
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog, load_catalog
 from matchkit._fields import FIELDS
+from matchkit._math import expit
 from matchkit._types import BoolArray, FloatArray, IntArray
 from matchkit.errors import ParameterError
-from matchkit.learn._history import TREATMENT_COLUMN, History, HistoryTruth
-from matchkit.recommend._recommender import Recommender
-from matchkit.recommend._scoring import INELIGIBLE
+from matchkit.learn import TREATMENT_COLUMN, History, HistoryTruth
+from matchkit.recommend import INELIGIBLE, Recommender
 from matchkit.synth._caseload import generate_caseload
 
 __all__ = [
@@ -82,11 +82,6 @@ USUAL_CARE_WEIGHT: Final = 2.2
 
 EXPLORATION: Final = 0.15
 """Share of choices spread evenly over the options a client could be given (overlap)."""
-
-
-def _expit(x: FloatArray) -> FloatArray:
-    out: FloatArray = 1.0 / (1.0 + np.exp(-x))
-    return out
 
 
 class _Facts:
@@ -208,8 +203,8 @@ class PlantedWorld:
     def truth(self, outcome: str) -> HistoryTruth:
         """Return the expected outcome under usual care and under every approach, per client."""
         if outcome == "exit_12m":
-            base = _expit(self.baseline_logit)
-            treated = _expit(self.baseline_logit[:, None] + self.effect_logit)
+            base = expit(self.baseline_logit)
+            treated = expit(self.baseline_logit[:, None] + self.effect_logit)
         elif outcome == "ladder_change":
             base = self.ladder_base.copy()
             treated = self.ladder_base[:, None] + self.ladder_effect

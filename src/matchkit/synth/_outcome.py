@@ -32,6 +32,7 @@ import pandas as pd
 
 from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS
+from matchkit._math import expit
 from matchkit._types import BoolArray, FloatArray
 from matchkit.synth._caseload import REGIONS
 
@@ -372,11 +373,6 @@ def _approach_fit(f: _Facts, approach_id: str) -> FloatArray:
 _TOP_HEAVY: Final = ("substance_use", "housing", "domestic_relations")
 
 
-def _expit(x: FloatArray) -> FloatArray:
-    out: FloatArray = 1.0 / (1.0 + np.exp(-x))
-    return out
-
-
 def calibrate_lift(frame: Caseload | pd.DataFrame, approach_id: str) -> float:
     """Solve the lift at which the fully fitting clients of ``frame`` reach the report's figure.
 
@@ -404,9 +400,9 @@ def calibrate_lift(frame: Caseload | pd.DataFrame, approach_id: str) -> float:
     lo, hi = 0.0, 12.0
     for _ in range(60):
         mid = (lo + hi) / 2
-        value = _expit(base + mid).mean()
+        value = expit(base + mid).mean()
         if effect.measure == "gain":
-            value -= _expit(base).mean()
+            value -= expit(base).mean()
         lo, hi = (mid, hi) if value < effect.rate else (lo, mid)
     return round((lo + hi) / 2, 2)
 
@@ -424,7 +420,7 @@ def baseline_probability(frame: Caseload | pd.DataFrame) -> FloatArray:
     numpy.ndarray
         Shape ``(n,)``, values in (0, 1).
     """
-    return _expit(_baseline_logit(_Facts(frame)))
+    return expit(_baseline_logit(_Facts(frame)))
 
 
 def approach_fit(frame: Caseload | pd.DataFrame, approach_id: str) -> FloatArray:
@@ -501,4 +497,4 @@ def outcome_probabilities(
             fits[approach_id] = _approach_fit(facts, approach_id)
         columns.append(base + fits[approach_id] * effect.lift)
     columns.append(base)
-    return _expit(np.column_stack(columns))
+    return expit(np.column_stack(columns))

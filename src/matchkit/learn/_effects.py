@@ -181,8 +181,12 @@ class EffectModel:
         nuisance_enc = FeatureEncoder(self.features_ + self.controls_).fit(data.source)
         raw_nuis = nuisance_enc.raw(data.source)
         warn_unknown(nuisance_enc.raw_names_, raw_nuis, "features")
-        pm = self.propensity_model or default_propensity_model(self.random_state)
-        om = self.outcome_model or default_outcome_model(data.binary, self.random_state)
+        pm = self.propensity_model
+        if pm is None:
+            pm = default_propensity_model(self.random_state)
+        om = self.outcome_model
+        if om is None:
+            om = default_outcome_model(data.binary, self.random_state)
         for model, name in ((pm, "propensity_model"), (om, "outcome_model")):
             if not hasattr(model, "fit") or not hasattr(model, "get_params"):
                 raise ParameterError(f"{name}={model!r}: expected a scikit-learn estimator")
@@ -355,7 +359,9 @@ class EffectModel:
     def effect_matrix_raw(self, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Per-row effects and standard errors from an encoded raw feature matrix."""
         z = _with_intercept(self.encoder_.basis(raw))
-        est = z @ self.coef_.T
+        # einsum, not a matrix product: BLAS may sum in a different order for another batch
+        # size, and one client must get exactly its batch result.
+        est = np.einsum("ij,kj->ik", z, self.coef_)
         se = (
             np.column_stack(
                 [np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", z, v, z), 0.0)) for v in self.cov_]

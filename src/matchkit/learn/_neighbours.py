@@ -48,7 +48,7 @@ class Neighbours:
             out_y[int(a)] = y[idx]
         return cls(out_raw, out_y)
 
-    def query(
+    def nearest(
         self, basis_of: Any, client_basis: FloatArray, arm: int, k: int = 25
     ) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """Return, per client, how many neighbours were found and their mean outcome."""

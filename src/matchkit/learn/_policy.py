@@ -255,9 +255,8 @@ def fit_policy_tree(
     kept = float(np.mean(np.nan_to_num(finite[rows, pick], nan=0.0)))
     share = kept / optimal if optimal > 0 else float("nan")
     names = model.encoder_.raw_names_
-    text = export_text(tree, feature_names=names, show_weights=False).replace(
-        "class: \n", "class: usual care\n"
-    )
+    class_names = [str(c) or "usual care" for c in tree.classes_]
+    text = export_text(tree, feature_names=names, class_names=class_names)
     legend = [
         f"  {name}: " + ", ".join(f"{i}={v}" for i, v in enumerate(FIELDS[name].values))
         for name in names

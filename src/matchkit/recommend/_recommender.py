@@ -21,17 +21,20 @@ from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import DERIVED_FROM, STORED_FIELDS
 from matchkit._profile import ClientProfile
-from matchkit.recommend._explain import Lang, render_reasons
+from matchkit.errors import ParameterError
+from matchkit.recommend._explain import Lang, render_effect_reasons, render_reasons
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
     VERIFY,
     ApproachEvaluation,
     Evidence,
+    LearnedScores,
     ScoringModel,
     contributions,
     evaluate_approach,
     evidence_weights,
+    learned_scores,
     match_criteria,
 )
 
@@ -51,7 +54,8 @@ class Recommendation:
         1.. over the approaches that are not ineligible; None for ineligible ones.
     status : {"eligible", "verify", "ineligible"}
     score : float
-        Similarity to the approach's target profile, 0..1.
+        Similarity to the approach's target profile, 0..1; with learned effects the blended
+        gain on the planner's 0..1 scale (see ``LearnedScores``).
     reasons : list of str
         Human-readable, in the language asked for.
     to_verify : list of str
@@ -62,6 +66,11 @@ class Recommendation:
         Share of the approach's criteria (by weight) that was known.
     contributions : dict
         Contribution of each known rule and preference (and the prior) to the score.
+    gain : float or None
+        With learned effects: the blended gain in outcome units that ranks the approaches.
+    effect, effect_ci : float and (float, float), or None
+        With learned effects: the learned effect and its 95% interval (None where thin or
+        absent from the history).
     """
 
     approach_id: str
@@ -73,6 +82,9 @@ class Recommendation:
     failed_rules: list[str]
     coverage: float = 1.0
     contributions: dict[str, float] = field(default_factory=dict)
+    gain: float | None = None
+    effect: float | None = None
+    effect_ci: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the interface's JSON shape."""
@@ -104,6 +116,13 @@ class BatchResult:
     coverage : float32 array (n, m)
     rank : int16 array (n, m)
         1.. among non-ineligible approaches of each client; 0 for ineligible.
+    catalog_score : float64 array (n, m)
+        The catalog-based score (equal to ``score`` without learned effects).
+    learned : LearnedScores or None
+        With ``Recommender(effects=...)``: the learned gains, weights and scale.
+
+    Ranking: by score (the blended gain with learned effects), then the catalog score, then
+    catalog order (approach id) — the rule that breaks any tie that remains.
     """
 
     def __init__(
@@ -113,6 +132,7 @@ class BatchResult:
         evaluations: Sequence[ApproachEvaluation],
         model: ScoringModel,
         evidence: Sequence[Evidence],
+        effects: Any = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -120,10 +140,22 @@ class BatchResult:
         self.evidence = list(evidence)
         self.approach_ids = catalog.ids
         self.status = np.column_stack([ev.status for ev in evaluations])
-        self.score = np.column_stack([ev.score for ev in evaluations])
+        n = len(caseload)
+        m = len(evaluations)
+        self.catalog_score = (
+            np.column_stack([ev.score for ev in evaluations]) if m else np.empty((n, 0))
+        )
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
-        self.rank = _rank(self.status, self.score)
+        self.effects = effects
+        self.learned: LearnedScores | None = None
+        if effects is not None:
+            self.learned = learned_scores(effects, self.approach_ids, caseload, self.catalog_score)
+            self.score = self.learned.score
+            self.rank = _rank(self.status, self.learned.gain, self.catalog_score)
+        else:
+            self.score = self.catalog_score
+            self.rank = _rank(self.status, self.score, self.catalog_score)
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -224,6 +256,23 @@ class BatchResult:
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
             target_match = target_matches[j]
+            reasons = render_reasons(
+                approach,
+                status,
+                self.rule_state[j][row],
+                target_match,
+                float(self.coverage[row, j]),
+                verify,
+                lang,
+            )
+            gain = effect = ci = None
+            if self.learned is not None:
+                reasons += self._effect_reasons(row, j, lang)
+                gain = float(self.learned.gain[row, j])
+                if not np.isnan(self.learned.effect[row, j]) and not self.learned.thin[j]:
+                    effect = float(self.learned.effect[row, j])
+                    half = 1.959963984540054 * float(self.learned.effect_se[row, j])
+                    ci = (effect - half, effect + half)
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
@@ -233,22 +282,43 @@ class BatchResult:
                     rank=int(self.rank[row, j]) or None,
                     status=STATUS_NAMES[status],
                     score=float(self.score[row, j]),
-                    reasons=render_reasons(
-                        approach,
-                        status,
-                        self.rule_state[j][row],
-                        target_match,
-                        float(self.coverage[row, j]),
-                        verify,
-                        lang,
-                    ),
+                    reasons=reasons,
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
                     coverage=float(self.coverage[row, j]),
                     contributions={f"{kind}:{key}": value for kind, key, value in parts},
+                    gain=gain,
+                    effect=effect,
+                    effect_ci=ci,
                 )
             )
         return out
+
+    def _effect_reasons(self, row: int, j: int, lang: Lang) -> list[str]:
+        learned = self.learned
+        assert learned is not None
+        approach_id = self.approach_ids[j]
+        effects = self.effects
+        neighbours: tuple[int, float, int, float] | None = None
+        if approach_id in effects.approach_ids_:
+            arm = effects.approach_ids_.index(approach_id) + 1
+            one = self.caseload.take(np.array([row]))
+            basis = effects.encoder_.basis(effects.encoder_.raw(one))
+            nb = effects.neighbours_
+            k_t, mean_t = nb.nearest(effects.encoder_.basis, basis, arm)
+            k_c, mean_c = nb.nearest(effects.encoder_.basis, basis, 0)
+            neighbours = (int(k_t[0]), float(mean_t[0]), int(k_c[0]), float(mean_c[0]))
+        return render_effect_reasons(
+            outcome=learned.outcome,
+            binary=learned.binary,
+            participants=int(learned.participants[j]),
+            thin=bool(learned.thin[j]),
+            weight=float(learned.weight[j]),
+            effect=float(learned.effect[row, j]),
+            effect_se=float(learned.effect_se[row, j]),
+            neighbours=neighbours,
+            lang=lang,
+        )
 
     def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
         """Return the flat table of the listed recommendations, one row per client and approach.
@@ -336,12 +406,21 @@ class BatchResult:
         return np.asarray(texts, dtype=object)[inverse.ravel()]
 
 
-def _rank(status: npt.NDArray[np.int8], score: npt.NDArray[np.float64]) -> npt.NDArray[np.int16]:
-    """Rank non-ineligible approaches per client by score; ties by approach id (column)."""
+def _rank(
+    status: npt.NDArray[np.int8],
+    score: npt.NDArray[np.float64],
+    catalog_score: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.int16]:
+    """Rank non-ineligible approaches per client by score, then catalog score, then column."""
     n, m = status.shape
+    catalog_score = score if catalog_score is None else catalog_score
     key = np.where(status == INELIGIBLE, np.inf, -score)
-    # Stable argsort keeps column (approach id) order on ties.
-    order = np.argsort(key, axis=1, kind="stable")
+    second = np.where(status == INELIGIBLE, np.inf, -catalog_score)
+    rows = np.repeat(np.arange(n), m)
+    cols = np.tile(np.arange(m), n)
+    # lexsort: the last key is primary; rows keep each client's approaches together.
+    flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
+    order = (flat - rows * m).reshape(n, m) if n else np.empty((0, m), dtype=np.int64)
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
     ranks[status == INELIGIBLE] = 0
@@ -361,6 +440,12 @@ class Recommender:
         The population on which the specificity of each criterion is measured (how rare a
         match is). By default the built-in synthetic national reference caseload
         (:func:`reference_caseload`); a municipality may pass its own caseload.
+    effects : EffectModel, optional
+        Effects learned from a history (:func:`matchkit.fit_effects`). Statuses stay as the
+        rules say; the score becomes the estimated gain where the history holds enough
+        participants and shrinks toward the catalog score where it is thin (see
+        ``LearnedScores`` for the blend), and reasons show the gain and how similar past
+        clients fared.
 
     Examples
     --------
@@ -379,8 +464,18 @@ class Recommender:
         *,
         model: ScoringModel | None = None,
         reference: Caseload | pd.DataFrame | None = None,
+        effects: Any = None,
     ) -> None:
         self.catalog = catalog
+        if effects is not None:
+            from matchkit.learn import EffectModel
+
+            if not isinstance(effects, EffectModel) or effects.source_ != "caseload":
+                raise ParameterError(
+                    "effects: expected an EffectModel fitted on a History of client profiles "
+                    f"(from fit_effects or load_effects), got {effects!r}"
+                )
+        self.effects = effects
         self.model = model or ScoringModel()
         ref: CaseloadColumns | None = None
         if self.model.specificity:
@@ -431,7 +526,9 @@ class Recommender:
             evaluate_approach(a, cols, self.model, ev)
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
-        return BatchResult(self.catalog, caseload, evaluations, self.model, self.evidence)
+        return BatchResult(
+            self.catalog, caseload, evaluations, self.model, self.evidence, self.effects
+        )
 
 
 REFERENCE_SIZE: Final = 20_000

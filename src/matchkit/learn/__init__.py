@@ -11,6 +11,7 @@ honest intervals, per approach and per client; :func:`policy_value` values any m
 policy off-line. ``Recommender(catalog, effects=model)`` ranks by the learned gain.
 """
 
+from matchkit.learn._compare import POLICIES, PolicyComparison, compare_policies
 from matchkit.learn._effects import EffectModel, fit_effects, load_effects
 from matchkit.learn._estimate import Estimate
 from matchkit.learn._history import TREATMENT_COLUMN, History, HistoryTruth
@@ -18,14 +19,17 @@ from matchkit.learn._io import START_DATE_COLUMN, read_history, validate_history
 from matchkit.learn._policy import PolicyTree, PolicyValue, policy_value
 
 __all__ = [
+    "POLICIES",
     "START_DATE_COLUMN",
     "TREATMENT_COLUMN",
     "EffectModel",
     "Estimate",
     "History",
     "HistoryTruth",
+    "PolicyComparison",
     "PolicyTree",
     "PolicyValue",
+    "compare_policies",
     "fit_effects",
     "load_effects",
     "policy_value",

@@ -420,15 +420,22 @@ class EffectModel:
             )
         return pd.DataFrame(rows).set_index("approach_id")
 
-    def policy_tree(self, depth: int = 2, data: Caseload | pd.DataFrame | None = None) -> Any:
+    def policy_tree(
+        self,
+        depth: int = 2,
+        data: Caseload | pd.DataFrame | None = None,
+        *,
+        allowed: npt.NDArray[np.bool_] | None = None,
+    ) -> Any:
         """Fit a shallow, readable policy to the estimated best approach per client.
 
         See :class:`matchkit.learn.PolicyTree`; ``data`` defaults to the fitted history (a
-        loaded model needs it).
+        loaded model needs it). ``allowed`` (n, K), in ``approach_ids_`` order, limits each
+        client's best approach to those they may get.
         """
         from matchkit.learn._policy import fit_policy_tree
 
-        return fit_policy_tree(self, depth, data)
+        return fit_policy_tree(self, depth, data, allowed)
 
     def policy_value(self, policy: Any, *, against: Any = None) -> Any:
         """Doubly robust value of a policy on the fitted history (see :func:`policy_value`)."""

@@ -223,9 +223,16 @@ class PolicyTree:
 
 
 def fit_policy_tree(
-    model: EffectModel, depth: int, data: Caseload | pd.DataFrame | None
+    model: EffectModel,
+    depth: int,
+    data: Caseload | pd.DataFrame | None,
+    allowed: npt.NDArray[np.bool_] | None = None,
 ) -> PolicyTree:
-    """Fit a depth-``depth`` tree to each client's estimated best arm, weighted by regret."""
+    """Fit a depth-``depth`` tree to each client's estimated best arm, weighted by regret.
+
+    ``allowed`` (n, K) in ``model.approach_ids_`` order restricts each client's best arm to
+    the approaches they may get (usual care is always allowed).
+    """
     if not isinstance(depth, int) or depth < 1:
         raise ParameterError(f"depth={depth!r}: expected a whole number >= 1")
     if data is None:
@@ -236,7 +243,12 @@ def fit_policy_tree(
         raw = model.encoder_.raw(data.caseload if isinstance(data, History) else data)
     est, _ = model.effect_matrix_raw(raw)
     usable = np.array([a not in model.thin_ for a in model.approach_ids_])
-    gains = np.hstack([np.zeros((len(est), 1)), np.where(usable[None, :], est, -np.inf)])
+    open_ = usable[None, :] if allowed is None else usable[None, :] & np.asarray(allowed, bool)
+    if open_.shape[1:] != (len(model.approach_ids_),) or open_.shape[0] not in (1, len(est)):
+        raise ParameterError(
+            f"allowed: expected a ({len(est)}, {len(model.approach_ids_)}) boolean array"
+        )
+    gains = np.hstack([np.zeros((len(est), 1)), np.where(open_, est, -np.inf)])
     labels = np.array(["", *model.approach_ids_], dtype=object)
     best = np.argmax(gains, axis=1)
     finite = np.where(np.isfinite(gains), gains, np.nan)

@@ -34,7 +34,7 @@ def history_file(tmp_path_factory) -> Path:
 def model_file(history_file, tmp_path_factory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("model") / "model.json"
     out = io.StringIO()
-    with pytest.warns(mk.MatchkitWarning):  # small history: some rows lack overlap
+    with pytest.warns(mk.errors.MatchkitWarning):  # small history: some rows lack overlap
         code = main(
             [
                 "learn",
@@ -94,7 +94,7 @@ def test_recommend_with_effects_ranks_by_the_learned_gain(model_file, tmp_path):
 def test_evaluate_history_compares_the_policies(history_file, tmp_path):
     out = io.StringIO()
     groups = tmp_path / "groups.csv"
-    with pytest.warns(mk.MatchkitWarning):
+    with pytest.warns(mk.errors.MatchkitWarning):
         code = main(
             [
                 "evaluate",

@@ -256,7 +256,7 @@ def part_batch(
     )
     rows, checks, all_ok = [], [], True
     for n in sizes:
-        frame = mk.generate_caseload(n, seed=SEED)
+        frame = mk.generate_caseload(n, seed=SEED).frame
         progress(f"n={n:,}: batch")
         t_val, r_val, caseload = best_of(lambda f=frame: mk.read_caseload(f), repeats)
         t_rec, r_rec, _ = best_of(lambda c=caseload: rec.recommend_batch(fresh(c)), repeats)
@@ -354,7 +354,7 @@ def scale_case(n: int, catalog_name: str, repeats: int) -> dict[str, Any]:
     out["setup"] = time.perf_counter() - start
     out["peak_reset"] = reset_peak()
     start = time.perf_counter()
-    frame = mk.generate_caseload(n, seed=SEED)
+    frame = mk.generate_caseload(n, seed=SEED).frame
     out["generate"] = time.perf_counter() - start
     out["peak_generate"] = peak_mib()
     reset_peak()
@@ -382,10 +382,10 @@ def synth_case(n: int, repeats: int) -> dict[str, Any]:
     """Time and memory of ``generate_caseload(n)``."""
     out: dict[str, Any] = {"n": n, "peak_reset": reset_peak()}
     out["rss_before"], out["maxrss_before"] = rss_mib(), maxrss_mib()
-    first, _, frame = best_of(lambda: mk.generate_caseload(n, seed=SEED), 1)
+    first, _, caseload = best_of(lambda: mk.generate_caseload(n, seed=SEED), 1)
     out["peak_generate"], out["maxrss_after"] = peak_mib(), maxrss_mib()
-    out["frame_mib"] = float(frame.memory_usage(deep=True).sum()) / MIB
-    del frame
+    out["frame_mib"] = float(caseload.frame.memory_usage(deep=True).sum()) / MIB
+    del caseload
     more, runs, _ = best_of(lambda: mk.generate_caseload(n, seed=SEED), repeats - 1)
     out["generate"], out["runs"] = min(first, more), runs + 1
     out["process_peak"] = process_peak_mib()

@@ -14,6 +14,7 @@ each stage of the flow has its own subpackage: ``rules``, ``recommend``, ``plann
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._offering import Offering, load_offering
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -47,11 +48,16 @@ from matchkit.errors import (
 from matchkit.learn import (
     EffectModel,
     Estimate,
+    History,
+    HistoryTruth,
     PolicyTree,
     PolicyValue,
     fit_effects,
     load_effects,
     policy_value,
+    read_history,
+    validate_history,
+    write_history,
 )
 from matchkit.planning import (
     Plan,
@@ -63,17 +69,18 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
+    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
     ScoringModel,
     reference_caseload,
 )
-from matchkit.synth import Evaluation, evaluate, generate_caseload
+from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_history
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_public_api.py checks
     "Approach",
     "AssignmentError",
     "BatchResult",
@@ -88,12 +95,15 @@ __all__ = [
     "Estimate",
     "Evaluation",
     "Gender",
+    "History",
+    "HistoryTruth",
     "Household",
     "Independence",
     "Interest",
     "MatchkitError",
     "MigrationBackground",
     "Motivation",
+    "Offering",
     "OverlapError",
     "OverlapWarning",
     "ParameterError",
@@ -109,6 +119,7 @@ __all__ = [
     "RecordErrors",
     "RuleError",
     "RuleSyntaxError",
+    "SCORE_SCALE",
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
@@ -116,17 +127,22 @@ __all__ = [
     "evaluate",
     "fit_effects",
     "generate_caseload",
+    "generate_history",
     "group_names",
     "leefgebieden_from_zrm",
     "load_catalog",
     "load_effects",
+    "load_offering",
     "plan_assignment",
     "policy_value",
     "read_caseload",
+    "read_history",
     "reference_caseload",
     "render_report",
     "validate_caseload",
+    "validate_history",
     "write_caseload",
+    "write_history",
     "write_report",
     "zrm_from_legacy",
 ]

@@ -9,7 +9,7 @@ profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -169,7 +169,21 @@ def _validate_frame(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, extra, bad, _ = read_raw_jsonl(path)
+    return raw, labels, extra, bad
+
+
+def read_raw_jsonl(
+    path: Path, aside: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+    """Read a JSONL file into a raw flat frame, setting aside the keys ``aside`` accepts.
+
+    Returns the raw contract frame, record labels, reading errors as (row, error), the rows
+    that could not be read, and a frame of the set-aside keys (object columns, one row per
+    record, ``None`` where a record lacks the key). Used by caseloads and histories alike.
+    """
     records: list[dict[str, Any]] = []
+    side: list[dict[str, Any]] = []
     labels: list[str] = []
     extra: list[tuple[int, RecordError]] = []
     bad: list[bool] = []
@@ -195,6 +209,10 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
             if not isinstance(obj, dict):
                 extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
                 obj, rec_bad = {}, True
+            if aside is not None:
+                kept = {k: v for k, v in obj.items() if aside(k)}
+                obj = {k: v for k, v in obj.items() if k not in kept}
+                side.append(kept)
             flat, problems = _flatten_record(obj, label)
             extra += [(row, p) for p in problems]
             records.append(flat)
@@ -204,7 +222,12 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Re
     raw = pd.DataFrame(
         {c: pd.Series([r.get(c) for r in records], dtype=object) for c in STORED_FIELDS}
     )
-    return raw, labels, extra, np.array(bad, dtype=bool)
+    keys = list(dict.fromkeys(k for r in side for k in r))
+    aside_frame = pd.DataFrame(
+        {k: pd.Series([r.get(k) for r in side], dtype=object) for k in keys},
+        index=pd.RangeIndex(len(records)),
+    )
+    return raw, labels, extra, np.array(bad, dtype=bool), aside_frame
 
 
 def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], list[RecordError]]:
@@ -243,12 +266,23 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
 
 
 def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, extra, bad, _ = read_raw_flat(path)
+    return raw, labels, extra, bad
+
+
+def read_raw_flat(
+    path: Path, aside: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+    """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``)."""
     if path.suffix == ".csv":
         raw = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
         labels = [f"line {i + 2}" for i in range(len(raw))]
     else:
         raw = pd.read_parquet(path)
         labels = [f"row {i}" for i in range(len(raw))]
+    set_aside = [c for c in raw.columns if aside is not None and aside(str(c))]
+    aside_frame = raw[set_aside].reset_index(drop=True)
+    raw = raw.drop(columns=set_aside)
     legacy = [c for c in raw.columns if c.startswith("zrm11_")]
     for col in legacy:
         key = col[len("zrm11_") :]
@@ -268,7 +302,7 @@ def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, Rec
             [RecordError("header", c, c, allowed) for c in unknown], source=str(path)
         )
     raw = raw.drop(columns=legacy)
-    return raw, labels, [], None
+    return raw, labels, [], None, aside_frame
 
 
 def validate_caseload(
@@ -348,17 +382,27 @@ def write_caseload(
             for rec in _frame_records(frame):
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        out = frame.copy()
-        for col in ("interests", "other_languages"):
-            out[col] = [
-                None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
-            ]
-        for col in out.columns:
-            if str(out[col].dtype) == "boolean":
-                out[col] = out[col].map({True: "true", False: "false"}).astype(object)
-        out.to_csv(path, index=False)
+        csv_frame(frame).to_csv(path, index=False)
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:
         raise ValueError(f"format={fmt!r} is not allowed; expected one of jsonl, csv, parquet")
     return path
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a typed caseload frame as CSV cells: lists ``;``-joined, booleans as text."""
+    out = frame.copy()
+    for col in ("interests", "other_languages"):
+        out[col] = [
+            None if v is None else (";".join(v) if v else EMPTY_LIST_TEXT) for v in frame[col]
+        ]
+    for col in out.columns:
+        if str(out[col].dtype) == "boolean":
+            out[col] = out[col].map({True: "true", False: "false"}).astype(object)
+    return out
+
+
+def frame_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Yield a typed caseload frame's rows as JSON-ready records (nested ``zrm``)."""
+    return _frame_records(frame)

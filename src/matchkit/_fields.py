@@ -2,7 +2,7 @@
 
 Validation, the columnar caseload, the rule language, scoring and the synthetic generator
 all look fields up here, so a field is defined once. The registry follows
-``shared/spec/client-profile.md`` exactly; ZRM domains appear flat as ``zrm_<key>``.
+``docs/spec/client-profile.md`` exactly; ZRM domains appear flat as ``zrm_<key>``.
 """
 
 from __future__ import annotations

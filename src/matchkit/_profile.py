@@ -237,7 +237,7 @@ def leefgebieden_from_zrm(zrm: dict[str, int]) -> dict[str, int | None]:
 class ClientProfile(BaseModel):
     """What a municipality knows about one person on social assistance.
 
-    Field names and values follow ``shared/spec/client-profile.md``. Every field but
+    Field names and values follow ``docs/spec/client-profile.md``. Every field but
     ``client_id`` and ``age`` may be ``None`` (unknown). ``zrm`` maps ZRM domains to 1-5;
     a missing domain is unknown. Scores on the older 11-domain ZRM may be given as ``zrm11``
     and are translated (see :func:`zrm_from_legacy`).

@@ -20,7 +20,7 @@ def test_generated_catalog_never_reads_sensitive_fields():
 
 
 def test_generated_catalog_recommends():
-    caseload = mk.Caseload.from_frame(mk.generate_caseload(300, seed=1))
+    caseload = mk.generate_caseload(300, seed=1)
     result = mk.Recommender(generate_catalog(30, seed=2)).recommend_batch(caseload)
     assert result.status.shape == (300, 30)
     assert (result.status == 2).any()

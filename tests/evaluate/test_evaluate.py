@@ -72,7 +72,7 @@ def test_a_pick_counts_only_when_the_client_truly_qualifies():
 
 
 def test_group_masks_put_unknown_gender_in_its_own_group():
-    frame = mk.generate_caseload(500, seed=1, unknown_rates={"gender": 0.5})
+    frame = mk.generate_caseload(500, seed=1, unknown_rates={"gender": 0.5}).frame
     masks = group_masks(frame)
     assert masks["gender"]["unknown"].sum() > 0
     total = sum(m.sum() for m in masks["gender"].values())
@@ -88,3 +88,12 @@ def test_only_both_observed_and_truth_or_neither():
     observed, _ = mk.generate_caseload(10, seed=1, return_truth=True)
     with pytest.raises(ValueError, match="both"):
         mk.evaluate(mk.load_catalog(), observed=observed)
+
+
+@pytest.mark.parametrize("as_frames", [False, True], ids=["caseloads", "frames"])
+def test_a_given_caseload_and_truth_evaluate_like_the_generated_ones(as_frames):
+    observed, truth = mk.generate_caseload(1_500, seed=4, return_truth=True)
+    given = (observed.frame, truth.frame) if as_frames else (observed, truth)
+    result = mk.evaluate(mk.load_catalog(), observed=given[0], truth=given[1], seed=4)
+    expected = mk.evaluate(mk.load_catalog(), n=1_500, seed=4)
+    pd.testing.assert_frame_equal(result.metrics, expected.metrics)

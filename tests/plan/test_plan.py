@@ -12,7 +12,7 @@ from matchkit.cli import main
 
 @pytest.fixture(scope="module")
 def result() -> mk.BatchResult:
-    caseload = mk.Caseload.from_frame(mk.generate_caseload(2_000, seed=21))
+    caseload = mk.generate_caseload(2_000, seed=21)
     return mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
 
 
@@ -85,9 +85,7 @@ def test_capacity_prices_are_zero_where_places_are_left(result):
 
 
 def test_assign_command_writes_the_plan_csv(tmp_path):
-    clients = mk.write_caseload(
-        mk.Caseload.from_frame(mk.generate_caseload(1_000, seed=3)), tmp_path / "c.parquet"
-    )
+    clients = mk.write_caseload(mk.generate_caseload(1_000, seed=3), tmp_path / "c.parquet")
     out_csv = tmp_path / "plan.csv"
     out = io.StringIO()
     code = main(
@@ -103,9 +101,7 @@ def test_assign_command_writes_the_plan_csv(tmp_path):
 
 
 def test_assign_command_rejects_a_bad_share(tmp_path, capsys):
-    clients = mk.write_caseload(
-        mk.Caseload.from_frame(mk.generate_caseload(50, seed=3)), tmp_path / "c.parquet"
-    )
+    clients = mk.write_caseload(mk.generate_caseload(50, seed=3), tmp_path / "c.parquet")
     code = main(
         [
             "assign",
@@ -123,9 +119,7 @@ def test_assign_command_rejects_a_bad_share(tmp_path, capsys):
 
 
 def test_report_is_one_self_contained_page_with_charts(tmp_path):
-    clients = mk.write_caseload(
-        mk.Caseload.from_frame(mk.generate_caseload(800, seed=4)), tmp_path / "c.parquet"
-    )
+    clients = mk.write_caseload(mk.generate_caseload(800, seed=4), tmp_path / "c.parquet")
     page = tmp_path / "report.html"
     assert main(["report", "--clients", str(clients), "--out", str(page)], out=io.StringIO()) == 0
     text = page.read_text()

@@ -11,7 +11,7 @@ from matchkit.cli import main
 
 @pytest.fixture(scope="module")
 def result() -> mk.BatchResult:
-    caseload = mk.Caseload.from_frame(mk.generate_caseload(3_000, seed=11))
+    caseload = mk.generate_caseload(3_000, seed=11)
     return mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
 
 
@@ -75,9 +75,7 @@ def test_bad_pool_parameters_are_rejected(result, kwargs, match):
 
 
 def test_pools_command_prints_the_tables(tmp_path):
-    path = mk.write_caseload(
-        mk.Caseload.from_frame(mk.generate_caseload(500, seed=2)), tmp_path / "c.parquet"
-    )
+    path = mk.write_caseload(mk.generate_caseload(500, seed=2), tmp_path / "c.parquet")
     out = io.StringIO()
     assert main(["pools", "--clients", str(path)], out=out) == 0
     text = out.getvalue()
@@ -86,9 +84,7 @@ def test_pools_command_prints_the_tables(tmp_path):
 
 
 def test_pools_command_rejects_a_malformed_selection_ratio(tmp_path, capsys):
-    path = mk.write_caseload(
-        mk.Caseload.from_frame(mk.generate_caseload(50, seed=2)), tmp_path / "c.parquet"
-    )
+    path = mk.write_caseload(mk.generate_caseload(50, seed=2), tmp_path / "c.parquet")
     code = main(["pools", "--clients", str(path), "--selection-ratio", "fip"], out=io.StringIO())
     assert code == 2
     assert "ID=VALUE" in capsys.readouterr().err

@@ -1,17 +1,28 @@
-"""The personas of shared/spec/personas.jsonl, run through the CLI as a user would."""
+"""The persona cases written from the report, run through the CLI as a user would.
+
+``personas.jsonl`` beside this file holds the project's own acceptance cases: one case per line,
+``{"client": profile, "expect": {...}, "note": source}`` (format in docs/spec/interface.md).
+More case files can be added with the ``MATCHKIT_PERSONAS`` environment variable (paths
+separated by the OS path separator); every expectation in every file must hold.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from matchkit.cli import main
 
-PERSONAS = Path(__file__).parents[3] / "shared" / "spec" / "personas.jsonl"
-CASES = [json.loads(line) for line in PERSONAS.read_text().splitlines() if line.strip()]
+PERSONAS = [Path(__file__).with_name("personas.jsonl")] + [
+    Path(p) for p in os.environ.get("MATCHKIT_PERSONAS", "").split(os.pathsep) if p
+]
+CASES = [
+    json.loads(line) for path in PERSONAS for line in path.read_text().splitlines() if line.strip()
+]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matchkit.synth._caseload import generate_caseload
+from matchkit.synth import generate_caseload
 
 N_CALIBRATION = 40_000
 """Clients in the calibration caseload: the tolerances in CALIBRATION_TARGETS assume it."""
@@ -14,7 +14,8 @@ N_CALIBRATION = 40_000
 @pytest.fixture(scope="session")
 def caseload() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observed and truth frames of a national-mix caseload (seed differs from calibration)."""
-    return generate_caseload(N_CALIBRATION, seed=20261128, return_truth=True)
+    observed, truth = generate_caseload(N_CALIBRATION, seed=20261128, return_truth=True)
+    return observed.frame, truth.frame
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matchkit.synth._caseload import generate_caseload
+from matchkit.synth import generate_caseload
 from matchkit.synth._outcome import (
     APPROACH_IDS,
     GENERIC_LIFT,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from matchkit._fields import STORED_FIELDS, ZRM_COLUMNS
-from matchkit.synth._caseload import CALIBRATION_TARGETS, DEFAULT_UNKNOWN_RATES, generate_caseload
+from matchkit.synth import CALIBRATION_TARGETS, DEFAULT_UNKNOWN_RATES, generate_caseload
 
 STATISTICS: dict[str, Callable[[pd.DataFrame], float]] = {
     "long_term": lambda t: float((t["months_on_assistance"] >= 24).mean()),
@@ -131,8 +131,8 @@ def test_social_skills_and_working_in_a_group_go_together(truth):
     ids=["non-western-zaanstad", "non-western-utrecht", "older-sittard", "transport-rural"],
 )
 def test_municipalities_have_their_own_mix(more, less, share):
-    high = generate_caseload(8_000, seed=1, municipality=more, return_truth=True)[1]
-    low = generate_caseload(8_000, seed=1, municipality=less, return_truth=True)[1]
+    high = generate_caseload(8_000, seed=1, municipality=more, return_truth=True)[1].frame
+    low = generate_caseload(8_000, seed=1, municipality=less, return_truth=True)[1].frame
     assert share(high) > share(low) + 0.05
 
 
@@ -170,7 +170,8 @@ def test_a_quarter_of_clients_have_no_zrm_and_single_domains_are_sometimes_missi
 
 def test_overridden_unknown_rates_are_honoured():
     rates = {"motivation": 0.0, "interests": 1.0, "education": 0.6, "zrm": 0.5, "zrm_housing": 0.2}
-    observed, truth = generate_caseload(20_000, seed=11, unknown_rates=rates, return_truth=True)
+    generated = generate_caseload(20_000, seed=11, unknown_rates=rates, return_truth=True)
+    observed, truth = generated[0].frame, generated[1].frame
     assert observed["motivation"].notna().all()
     assert observed["interests"].isna().all()
     assert observed["education"].isna().mean() == pytest.approx(0.6, abs=0.015)

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matchkit as mk
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS, Kind
-from matchkit.synth._caseload import DEFAULT_UNKNOWN_RATES, REGIONS, generate_caseload
+from matchkit.synth import DEFAULT_UNKNOWN_RATES, REGIONS, generate_caseload
 
 STRING_FIELDS = ("client_id", "municipality", "neighbourhood")
 
@@ -46,11 +47,20 @@ def test_columns_and_dtypes_are_exactly_the_contract(caseload, which):
     assert_contract_form(caseload[which])
 
 
+@pytest.mark.parametrize("which", [0, 1], ids=["observed", "truth"])
+def test_validating_a_generated_caseload_again_changes_nothing(which):
+    # generate_caseload skips validation because it builds the contract form directly.
+    generated = generate_caseload(3_000, seed=9, return_truth=True)[which]
+    assert isinstance(generated, mk.Caseload)
+    revalidated = mk.Caseload.from_frame(generated.frame.copy())
+    pd.testing.assert_frame_equal(revalidated.frame, generated.frame)
+
+
 def test_an_empty_caseload_still_has_the_contract_form():
     observed, truth = generate_caseload(0, return_truth=True)
     assert len(observed) == len(truth) == 0
-    assert_contract_form(observed)
-    assert_contract_form(truth)
+    assert_contract_form(observed.frame)
+    assert_contract_form(truth.frame)
 
 
 def test_client_ids_are_numbered_and_unique(observed):
@@ -64,13 +74,13 @@ def test_client_ids_are_numbered_and_unique(observed):
 def test_the_same_seed_gives_an_identical_frame():
     first, first_truth = generate_caseload(2_000, seed=7, return_truth=True)
     second, second_truth = generate_caseload(2_000, seed=7, return_truth=True)
-    pd.testing.assert_frame_equal(first, second)
-    pd.testing.assert_frame_equal(first_truth, second_truth)
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    pd.testing.assert_frame_equal(first_truth.frame, second_truth.frame)
 
 
 def test_a_different_seed_gives_a_different_frame():
-    first = generate_caseload(2_000, seed=7)
-    second = generate_caseload(2_000, seed=8)
+    first = generate_caseload(2_000, seed=7).frame
+    second = generate_caseload(2_000, seed=8).frame
     differs = [name for name in STORED_FIELDS if not first[name].equals(second[name])]
     assert set(differs) >= {"age", "months_on_assistance", "interests", "zrm_housing"}
 
@@ -80,12 +90,12 @@ def test_changing_unknown_rates_leaves_the_truth_unchanged():
     _, other = generate_caseload(
         3_000, seed=3, unknown_rates={"motivation": 0.9, "zrm": 0.0}, return_truth=True
     )
-    pd.testing.assert_frame_equal(default, other)
+    pd.testing.assert_frame_equal(default.frame, other.frame)
 
 
 def test_changing_one_unknown_rate_changes_only_that_column():
-    default = generate_caseload(3_000, seed=3)
-    other = generate_caseload(3_000, seed=3, unknown_rates={"motivation": 0.9})
+    default = generate_caseload(3_000, seed=3).frame
+    other = generate_caseload(3_000, seed=3, unknown_rates={"motivation": 0.9}).frame
     differs = [name for name in STORED_FIELDS if not default[name].equals(other[name])]
     assert differs == ["motivation"]
 
@@ -115,7 +125,7 @@ def test_the_truth_is_complete_except_structurally_absent_values(truth):
 def test_zero_unknown_rates_make_the_observed_frame_the_truth():
     rates = dict.fromkeys(DEFAULT_UNKNOWN_RATES, 0.0)
     observed, truth = generate_caseload(2_000, seed=5, unknown_rates=rates, return_truth=True)
-    pd.testing.assert_frame_equal(observed, truth)
+    pd.testing.assert_frame_equal(observed.frame, truth.frame)
 
 
 @pytest.mark.parametrize("name", [n for n in STORED_FIELDS if FIELDS[n].kind is Kind.ENUM])
@@ -210,13 +220,13 @@ def test_municipalities_and_neighbourhoods_come_from_the_regions(truth):
 
 
 def test_a_named_municipality_gets_all_clients():
-    frame = generate_caseload(500, seed=1, municipality="Zaanstad")
+    frame = generate_caseload(500, seed=1, municipality="Zaanstad").frame
     assert (frame["municipality"] == "Zaanstad").all()
     assert frame["neighbourhood"].dropna().isin(["Poelenburg", "Peldersveld"]).any()
 
 
 def test_an_unlisted_municipality_gets_generic_neighbourhoods():
-    frame = generate_caseload(500, seed=1, municipality="Amersfoort")
+    frame = generate_caseload(500, seed=1, municipality="Amersfoort").frame
     assert (frame["municipality"] == "Amersfoort").all()
     assert set(frame["neighbourhood"].dropna()) <= {"Centrum", "Noord", "Oost", "Zuid", "West"}
 
@@ -253,14 +263,15 @@ def test_unknown_rates_that_are_not_a_mapping_are_a_type_error():
 
 
 def test_a_known_municipality_is_matched_case_insensitively():
-    frame = generate_caseload(50, seed=1, municipality="sittard-geleen")
+    frame = generate_caseload(50, seed=1, municipality="sittard-geleen").frame
     assert (frame["municipality"] == "Sittard-Geleen").all()
 
 
 @settings(max_examples=25)
 @given(n=st.integers(0, 60), seed=st.integers(0, 2**63))
 def test_small_caseloads_keep_every_invariant(n, seed):
-    observed, truth = generate_caseload(n, seed=seed, return_truth=True)
+    observed_caseload, truth_caseload = generate_caseload(n, seed=seed, return_truth=True)
+    observed, truth = observed_caseload.frame, truth_caseload.frame
     assert len(observed) == n
     assert_contract_form(observed)
     assert (truth["zrm_finances"] <= 3).all()

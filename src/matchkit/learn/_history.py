@@ -71,7 +71,10 @@ class History:
     start_date : Series or None
         Optional start dates (datetime64).
     truth : HistoryTruth or None
-        The planted truth of a synthetic history.
+        The planted truth of a synthetic history (its main outcome).
+    truths : tuple of HistoryTruth
+        The planted truth of every outcome that has one (``truth`` among them); see
+        :meth:`truth_for`.
     """
 
     caseload: Caseload
@@ -79,9 +82,17 @@ class History:
     outcomes: pd.DataFrame
     start_date: pd.Series | None = None
     truth: HistoryTruth | None = field(default=None, repr=False)
+    truths: tuple[HistoryTruth, ...] = field(default=(), repr=False)
 
     def __len__(self) -> int:
         return len(self.caseload)
+
+    def truth_for(self, outcome: str) -> HistoryTruth | None:
+        """Return the planted truth of ``outcome``, or None (real data, or no truth for it)."""
+        for t in (self.truth, *self.truths):
+            if t is not None and t.outcome == outcome:
+                return t
+        return None
 
     @property
     def approach_ids(self) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ approach (:func:`candidate_pools`), an optimal plan with capacity prices and aud
 shares (:func:`plan_assignment`), and a self-contained HTML report (:func:`write_report`).
 """
 
-from matchkit.planning._groups import AUDIT_DIMENSIONS, group_masks
+from matchkit.planning._groups import AUDIT_DIMENSIONS, group_masks, group_table
 from matchkit.planning._plan import Plan, group_names, plan_assignment
 from matchkit.planning._pools import Pools, candidate_pools
 from matchkit.planning._report import render_report, write_report
@@ -17,6 +17,7 @@ __all__ = [
     "candidate_pools",
     "group_masks",
     "group_names",
+    "group_table",
     "plan_assignment",
     "render_report",
     "write_report",

@@ -3,8 +3,8 @@
 :func:`plan_assignment` turns recommendations and capacities into an optimal assignment
 (each client to at most one approach, at most ``places`` clients per approach, maximum total
 score), solved exactly with HiGHS (:mod:`matchkit.planning._assignment`), and reports what
-the plan means: places filled, the price of each approach's capacity (which approach is the bottleneck) and
-how each audit group fares.
+the plan means: places filled, the price of each approach's capacity (which approach is the
+bottleneck) and how each audit group fares.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 
 from matchkit.errors import ParameterError
 from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
-from matchkit.planning._groups import group_masks
+from matchkit.planning._groups import GroupMasks, group_masks, group_table
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, VERIFY
 
@@ -75,7 +75,7 @@ class Plan:
 
 def group_names(result: BatchResult) -> list[str]:
     """Return the audit groups a minimum share can be set for, as ``dimension=group``."""
-    masks = group_masks(result.caseload.frame)
+    masks = group_masks(result.caseload)
     return [f"{dim}={level}" for dim, levels in masks.items() for level in levels]
 
 
@@ -156,8 +156,9 @@ def plan_assignment(
     allowed = result.status == ELIGIBLE
     if include_verify:
         allowed |= result.status == VERIFY
+    allowed &= result.offered  # an approach not offered here has no places here
     exclusion = _exclusion_mask(result, exclude)
-    masks = group_masks(result.caseload.frame)
+    masks = group_masks(result.caseload)
     groups: dict[str, npt.NDArray[np.bool_]] = {}
     shares: dict[str, float] = {}
     for name, share in (min_share or {}).items():
@@ -194,7 +195,7 @@ def _plan(
     cap: npt.NDArray[np.int64],
     allowed: npt.NDArray[np.bool_],
     exclusion: npt.NDArray[np.bool_] | None,
-    masks: dict[str, dict[str, npt.NDArray[np.bool_]]],
+    masks: GroupMasks,
 ) -> Plan:
     ids = np.asarray(result.approach_ids, dtype=object)
     chosen = assignment.approach
@@ -224,25 +225,19 @@ def _plan(
         )
     summary = pd.DataFrame(rows).set_index("approach_id")
     n_assigned = int(assigned.sum())
-    group_rows = []
-    for dim, levels in masks.items():
-        for level, mask in levels.items():
-            group_rows.append(
-                {
-                    "dimension": dim,
-                    "group": level,
-                    "clients": int(mask.sum()),
-                    "assigned": int((mask & assigned).sum()),
-                    "share_of_caseload": mask.sum() / len(mask) if len(mask) else np.nan,
-                    "share_of_assigned": (mask & assigned).sum() / n_assigned
-                    if n_assigned
-                    else np.nan,
-                }
-            )
+    groups = group_table(
+        masks,
+        lambda mask: {
+            "clients": int(mask.sum()),
+            "assigned": int((mask & assigned).sum()),
+            "share_of_caseload": mask.sum() / len(mask) if len(mask) else np.nan,
+            "share_of_assigned": (mask & assigned).sum() / n_assigned if n_assigned else np.nan,
+        },
+    )
     return Plan(
         frame,
         summary,
-        pd.DataFrame(group_rows),
+        groups,
         float(assignment.total),
         assignment.method,
         assignment.optimal_total,

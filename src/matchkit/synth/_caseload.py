@@ -1,7 +1,8 @@
 """Synthetic caseloads: plausible clients on long-term social assistance, no real data.
 
 :func:`generate_caseload` draws a whole caseload at once (vectorised, one
-``np.random.Generator(np.random.PCG64(seed))``) in matchkit's columnar contract form. It first
+``np.random.Generator(np.random.PCG64(seed))``) as a :class:`~matchkit.Caseload` whose frame
+has matchkit's columnar contract form. It first
 draws a complete *truth* for every client, then hides facts at the rates real case files
 have; ``return_truth=True`` hands back both, so the planted outcome model
 (:mod:`matchkit.synth._outcome`) can score what is really there rather than what is recorded.
@@ -25,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, INTERESTS, STORED_FIELDS, ZRM_DOMAINS, Kind
 from matchkit._types import BoolArray, FloatArray, IntArray
 
@@ -696,7 +698,7 @@ def generate_caseload(
     unknown_rates: Mapping[str, float] | None = ...,
     municipality: str | None = ...,
     return_truth: Literal[False] = ...,
-) -> pd.DataFrame: ...
+) -> Caseload: ...
 @overload
 def generate_caseload(
     n: int,
@@ -705,7 +707,7 @@ def generate_caseload(
     unknown_rates: Mapping[str, float] | None = ...,
     municipality: str | None = ...,
     return_truth: Literal[True],
-) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+) -> tuple[Caseload, Caseload]: ...
 def generate_caseload(
     n: int,
     *,
@@ -713,15 +715,15 @@ def generate_caseload(
     unknown_rates: Mapping[str, float] | None = None,
     municipality: str | None = None,
     return_truth: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Generate a synthetic caseload of ``n`` clients in the columnar contract form.
+) -> Caseload | tuple[Caseload, Caseload]:
+    """Generate a synthetic caseload of ``n`` clients.
 
     Parameters
     ----------
     n : int
         Number of clients (>= 0).
     seed : int, default 0
-        Seed of the single ``PCG64`` generator; the same seed gives the same frame.
+        Seed of the single ``PCG64`` generator; the same seed gives the same caseload.
     unknown_rates : mapping of str to float, optional
         Per-field probability (0-1) that a fact is unknown, overriding
         :data:`DEFAULT_UNKNOWN_RATES`. ``"zrm"`` is the share without any ZRM; a
@@ -733,14 +735,15 @@ def generate_caseload(
         generic neighbourhoods. ``None``
         draws the national mix of :data:`REGIONS`, the one the calibration targets hold for.
     return_truth : bool, default False
-        Also return the complete truth frame, before facts were hidden.
+        Also return the complete truth, before facts were hidden.
 
     Returns
     -------
-    pandas.DataFrame or tuple of two DataFrames
-        The observed caseload: columns ``STORED_FIELDS`` in order, unknown facts as
-        ``pd.NA``/``NaN``/``None``. With ``return_truth``, ``(observed, truth)``; the truth
-        lacks only structurally absent values.
+    Caseload or tuple of two Caseloads
+        The observed caseload; its ``.frame`` has the columns ``STORED_FIELDS`` in order,
+        unknown facts as ``pd.NA``/``NaN``/``None``. With ``return_truth``,
+        ``(observed, truth)``; the truth lacks only structurally absent values. The frames are
+        built in the contract form directly, so they are not validated a second time.
 
     Raises
     ------
@@ -752,11 +755,11 @@ def generate_caseload(
 
     Examples
     --------
-    >>> frame = generate_caseload(3, seed=1)
-    >>> list(frame["client_id"])
+    >>> caseload = generate_caseload(3, seed=1)
+    >>> caseload.client_ids
     ['syn-0000001', 'syn-0000002', 'syn-0000003']
     >>> observed, truth = generate_caseload(100, seed=1, return_truth=True)
-    >>> bool(truth["motivation"].notna().all())
+    >>> bool(truth.frame["motivation"].notna().all())
     True
     """
     rates = _check_arguments(n, seed, unknown_rates, municipality)
@@ -772,7 +775,9 @@ def generate_caseload(
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     truth = _Draw(n, rng, regions).run()
     unknown = _draw_unknown(n, rng, rates)
-    observed = _frame(truth, unknown, regions, n)
+    # The frames are assembled in the contract form (tests/synth/test_synth_frame.py checks
+    # that validating them again changes nothing), so the caseload skips validation.
+    observed = Caseload(_frame(truth, unknown, regions, n), _validated=True)
     if not return_truth:
         return observed
-    return observed, _frame(truth, {}, regions, n)
+    return observed, Caseload(_frame(truth, {}, regions, n), _validated=True)

@@ -1,11 +1,13 @@
-"""Compare matching strategies on a synthetic caseload with a planted outcome model.
+"""Compare matching strategies on a synthetic caseload with a planted truth.
 
 Each strategy picks at most one approach per client from what a case manager would see (the
-observed, partly unknown caseload). The planted outcome model (:mod:`matchkit.synth._outcome`) knows
-the truth: the probability of a good outcome under each approach and under none. A pick only
-counts when the client truly meets the approach's hard rules — a ``verify`` pick for someone
-who turns out not to qualify is turned away at intake. Metrics are defined in
-``docs/evaluation.md``.
+observed, partly unknown caseload). The truth is the planted effect model of histories
+(:class:`matchkit.synth.PlantedWorld`), written from profile facts independently of the
+catalog's rules and target profiles, so a wrong catalog preference shows up as a loss. (The
+earlier evaluation judged strategies with :mod:`matchkit.synth._outcome`, whose fit reuses
+the catalog's own criteria: circular.) A pick only counts when the client truly meets the
+approach's hard rules: a ``verify`` pick for someone who turns out not to qualify is turned
+away at intake. Metrics are defined in ``docs/evaluation.md``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import pandas as pd
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
 from matchkit._types import FloatArray, IntArray
-from matchkit.planning._groups import group_masks
+from matchkit.planning import group_masks, group_table
 from matchkit.recommend._recommender import Recommender
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
 from matchkit.synth._caseload import generate_caseload
-from matchkit.synth._outcome import outcome_probabilities
+from matchkit.synth._history import HISTORY_APPROACH_IDS, PlantedWorld
 
 __all__ = [
     "STRATEGIES",
@@ -33,6 +35,7 @@ __all__ = [
     "evaluate",
     "evaluate_picks",
     "group_masks",
+    "planted_gain",
 ]
 
 STRATEGIES: Final = ("recommender", "rules_only", "similarity_only", "random", "oracle")
@@ -64,7 +67,10 @@ class Evaluation:
 
 
 def audit_groups(
-    values: dict[str, FloatArray], frame: pd.DataFrame, *, value_name: str = "expected_gain"
+    values: dict[str, FloatArray],
+    caseload: Caseload | pd.DataFrame,
+    *,
+    value_name: str = "expected_gain",
 ) -> pd.DataFrame:
     """Mean of per-client values per strategy and audit group, and the gap per dimension.
 
@@ -72,17 +78,16 @@ def audit_groups(
     ----------
     values : dict of str to float array
         Per-client values (e.g. outcome gain) keyed by strategy or column name.
-    frame : DataFrame
+    caseload : Caseload or DataFrame
         The caseload the values belong to (for the group attributes).
     """
-    rows: list[dict[str, object]] = []
-    for dim, levels in group_masks(frame).items():
-        for level, mask in levels.items():
-            row: dict[str, object] = {"dimension": dim, "group": level, "clients": int(mask.sum())}
-            for name, v in values.items():
-                row[name] = float(v[mask].mean()) if mask.any() else np.nan
-            rows.append(row)
-    table = pd.DataFrame(rows)
+    table = group_table(
+        group_masks(caseload),
+        lambda mask: {
+            "clients": int(mask.sum()),
+            **{name: float(v[mask].mean()) if mask.any() else np.nan for name, v in values.items()},
+        },
+    )
     gaps: list[dict[str, object]] = []
     for dimension, part in table.groupby("dimension", sort=False):
         known = part[part["group"] != "unknown"]
@@ -130,14 +135,27 @@ def evaluate_picks(
     return realised, summary
 
 
+def planted_gain(truth: Caseload, approach_ids: list[str]) -> FloatArray:
+    """Each client's true gain in P(exit within 12 months) of each approach over usual care.
+
+    From the planted effect model of histories; 0 for an approach outside the report's seven.
+    """
+    effects = PlantedWorld(truth.frame).truth("exit_12m").effects
+    gain = np.zeros((len(truth), len(approach_ids)))
+    for j, a in enumerate(approach_ids):
+        if a in HISTORY_APPROACH_IDS:
+            gain[:, j] = effects[:, HISTORY_APPROACH_IDS.index(a)]
+    return gain
+
+
 def evaluate(
     catalog: Catalog,
     *,
     n: int = 100_000,
     seed: int = 0,
     model: ScoringModel | None = None,
-    observed: pd.DataFrame | None = None,
-    truth: pd.DataFrame | None = None,
+    observed: Caseload | pd.DataFrame | None = None,
+    truth: Caseload | pd.DataFrame | None = None,
 ) -> Evaluation:
     """Compare matching strategies on a synthetic caseload.
 
@@ -145,14 +163,16 @@ def evaluate(
     ----------
     catalog : Catalog
         The approaches to choose from. Ids of the report's seven get their planted effect;
-        others a generic one (see ``docs/synthetic.md``).
+        other ids have none (gain 0): the planted world knows only the seven (see
+        ``docs/synthetic.md``).
     n, seed : int
         Size and seed of the generated caseload (ignored when ``observed`` and ``truth``
         are given).
     model : ScoringModel, optional
         Scoring parameters of the recommender under test.
-    observed, truth : DataFrame, optional
-        A caseload from ``generate_caseload(..., return_truth=True)``.
+    observed, truth : Caseload or DataFrame, optional
+        A caseload and its truth from ``generate_caseload(..., return_truth=True)``; frames
+        are validated.
 
     Returns
     -------
@@ -162,12 +182,15 @@ def evaluate(
         raise ValueError("give both observed and truth, or neither")
     if observed is None or truth is None:
         observed, truth = generate_caseload(n, seed=seed, return_truth=True)
+    if not isinstance(observed, Caseload):
+        observed = Caseload.from_frame(observed)
+    if not isinstance(truth, Caseload):
+        truth = Caseload.from_frame(truth)
     rec = Recommender(catalog, model=model)
-    seen = rec.recommend_batch(Caseload.from_frame(observed))
-    true_status = rec.recommend_batch(Caseload.from_frame(truth)).status
+    seen = rec.recommend_batch(observed)
+    true_status = rec.recommend_batch(truth).status
     truly_eligible = true_status == ELIGIBLE
-    probs = outcome_probabilities(truth, catalog.ids)
-    gain = probs[:, :-1] - probs[:, -1:]
+    gain = planted_gain(truth, catalog.ids)
     rng = np.random.Generator(np.random.PCG64(seed + 1))
 
     open_ = seen.status != INELIGIBLE

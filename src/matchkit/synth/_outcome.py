@@ -3,8 +3,8 @@
 Benchmarks of matching strategies need a ground truth to score against. This module is that
 ground truth, written down: the probability that a client has a good outcome (paid work, or a
 step up the Participatieladder, within about a year) under each approach and under none.
-It reads the complete truth frame of :func:`matchkit.synth._caseload.generate_caseload`
-(``return_truth=True``), never the observed one, and it is deliberately separate from any
+It reads the complete truth of :func:`matchkit.synth.generate_caseload`
+(``return_truth=True``), never the observed caseload, and it is deliberately separate from any
 recommender: the fit of a client to an approach is coded here from ``approaches.md`` on its
 own, so a recommender is not graded against itself.
 
@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, STORED_FIELDS, ZRM_COLUMNS
 from matchkit._types import BoolArray, FloatArray
 from matchkit.synth._caseload import REGIONS
@@ -149,7 +150,9 @@ _NEEDED: Final = tuple(n for n in STORED_FIELDS if n not in ("client_id", "neigh
 class _Facts:
     """The truth frame as NumPy arrays: enum codes, numbers, booleans, interest flags."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: Caseload | pd.DataFrame) -> None:
+        if isinstance(frame, Caseload):
+            frame = frame.frame
         missing = [name for name in _NEEDED if name not in frame.columns]
         if missing:
             raise ValueError(
@@ -374,7 +377,7 @@ def _expit(x: FloatArray) -> FloatArray:
     return out
 
 
-def calibrate_lift(frame: pd.DataFrame, approach_id: str) -> float:
+def calibrate_lift(frame: Caseload | pd.DataFrame, approach_id: str) -> float:
     """Solve the lift at which the fully fitting clients of ``frame`` reach the report's figure.
 
     This is how the ``lift`` constants of :data:`PLANTED_EFFECTS` were set (on the truth of
@@ -382,8 +385,8 @@ def calibrate_lift(frame: pd.DataFrame, approach_id: str) -> float:
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        A large truth frame.
+    frame : Caseload or pandas.DataFrame
+        A large truth caseload (or its ``.frame``).
     approach_id : str
         One of :data:`APPROACH_IDS`.
 
@@ -408,13 +411,13 @@ def calibrate_lift(frame: pd.DataFrame, approach_id: str) -> float:
     return round((lo + hi) / 2, 2)
 
 
-def baseline_probability(frame: pd.DataFrame) -> FloatArray:
+def baseline_probability(frame: Caseload | pd.DataFrame) -> FloatArray:
     """Probability of a good outcome without any approach, from the truth frame.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The truth frame of ``generate_caseload(..., return_truth=True)``.
+    frame : Caseload or pandas.DataFrame
+        The truth of ``generate_caseload(..., return_truth=True)`` (or its ``.frame``).
 
     Returns
     -------
@@ -424,13 +427,13 @@ def baseline_probability(frame: pd.DataFrame) -> FloatArray:
     return _expit(_baseline_logit(_Facts(frame)))
 
 
-def approach_fit(frame: pd.DataFrame, approach_id: str) -> FloatArray:
+def approach_fit(frame: Caseload | pd.DataFrame, approach_id: str) -> FloatArray:
     """How well each client fits the intended group of one of the seven approaches.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The truth frame of ``generate_caseload(..., return_truth=True)``.
+    frame : Caseload or pandas.DataFrame
+        The truth of ``generate_caseload(..., return_truth=True)`` (or its ``.frame``).
     approach_id : str
         One of :data:`APPROACH_IDS`.
 
@@ -449,14 +452,16 @@ def approach_fit(frame: pd.DataFrame, approach_id: str) -> FloatArray:
     return _approach_fit(_Facts(frame), approach_id)
 
 
-def outcome_probabilities(frame: pd.DataFrame, approach_ids: Sequence[str]) -> FloatArray:
+def outcome_probabilities(
+    frame: Caseload | pd.DataFrame, approach_ids: Sequence[str]
+) -> FloatArray:
     """Probability of a good outcome under each approach and, last, under none.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The truth frame of ``generate_caseload(..., return_truth=True)``. An observed
-        frame with unknown facts is refused: outcomes depend on true values.
+    frame : Caseload or pandas.DataFrame
+        The truth of ``generate_caseload(..., return_truth=True)`` (or its ``.frame``). An
+        observed caseload with unknown facts is refused: outcomes depend on true values.
     approach_ids : sequence of str
         Approach ids. The seven of :data:`APPROACH_IDS` get their planted effect; any
         other id gets the baseline plus :data:`GENERIC_LIFT`.
@@ -474,7 +479,7 @@ def outcome_probabilities(frame: pd.DataFrame, approach_ids: Sequence[str]) -> F
 
     Examples
     --------
-    >>> from matchkit.synth._caseload import generate_caseload
+    >>> from matchkit.synth import generate_caseload
     >>> _, truth = generate_caseload(5, seed=3, return_truth=True)
     >>> outcome_probabilities(truth, ["energiebox", "top"]).shape
     (5, 3)

@@ -68,6 +68,7 @@ def fit_matchkit(h: Any, outcome: str) -> tuple[Any, float]:
 def fit_econml(h: Any, model: Any, outcome: str) -> tuple[np.ndarray, float]:
     from econml.dr import DRLearner
     from sklearn.linear_model import LassoCV
+    from threadpoolctl import threadpool_limits
 
     from matchkit.learn._crossfit import default_outcome_model, default_propensity_model
     from matchkit.learn._features import FeatureEncoder
@@ -76,11 +77,9 @@ def fit_econml(h: Any, model: Any, outcome: str) -> tuple[np.ndarray, float]:
     x = enc.basis(enc.raw(h.caseload))
     t = h.approach.fillna("").to_numpy(dtype=object).astype(str)
     y = h.outcomes[outcome].to_numpy()
-    from threadpoolctl import threadpool_limits
-
     start = time.perf_counter()
-    # The same nuisance models, and one thread as matchkit uses; DRLearner needs a regressor for the outcome and fits its
-    # final stage per arm (LassoCV, its linear default family with a penalty chosen by CV).
+    # The same nuisance models and one thread, as matchkit uses; DRLearner needs a regressor
+    # for the outcome and fits its final stage per arm (LassoCV: linear, penalty by CV).
     dr = DRLearner(
         model_propensity=default_propensity_model(0),
         model_regression=default_outcome_model(False, 0),
@@ -91,9 +90,7 @@ def fit_econml(h: Any, model: Any, outcome: str) -> tuple[np.ndarray, float]:
     )
     with threadpool_limits(limits=1):
         dr.fit(y, t, X=x)
-        effects = np.column_stack(
-            [dr.effect(x, T0="", T1=a).ravel() for a in model.approach_ids_]
-        )
+        effects = np.column_stack([dr.effect(x, T0="", T1=a).ravel() for a in model.approach_ids_])
     return effects, time.perf_counter() - start
 
 

@@ -14,6 +14,7 @@ each stage of the flow has its own subpackage: ``rules``, ``recommend``, ``plann
 
 from matchkit._caseload import Caseload, read_caseload, validate_caseload, write_caseload
 from matchkit._catalog import Approach, Catalog, load_catalog
+from matchkit._offering import Offering, load_offering
 from matchkit._profile import (
     ClientProfile,
     DutchLevel,
@@ -68,6 +69,7 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
+    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
@@ -78,7 +80,7 @@ from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_his
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_public_api.py checks
     "Approach",
     "AssignmentError",
     "BatchResult",
@@ -101,6 +103,7 @@ __all__ = [
     "MatchkitError",
     "MigrationBackground",
     "Motivation",
+    "Offering",
     "OverlapError",
     "OverlapWarning",
     "ParameterError",
@@ -116,6 +119,7 @@ __all__ = [
     "RecordErrors",
     "RuleError",
     "RuleSyntaxError",
+    "SCORE_SCALE",
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
@@ -128,6 +132,7 @@ __all__ = [
     "leefgebieden_from_zrm",
     "load_catalog",
     "load_effects",
+    "load_offering",
     "plan_assignment",
     "policy_value",
     "read_caseload",

@@ -31,6 +31,7 @@ from matchkit.rules import CompiledRule, compile_rule
 
 __all__ = [
     "Approach",
+    "ArrangeEntry",
     "Catalog",
     "Figure",
     "HardRule",
@@ -108,6 +109,7 @@ class Facts(_Strict):
     capacity: Capacity
     selection_ratio: Sourced | None = None
     effect_ladder_level: Sourced | None = None
+    getting_to_know: Sourced | None = None
     figures: list[Figure] = Field(default_factory=list)
     working_elements: list[Statement] = Field(default_factory=list)
     pitfalls: list[Statement] = Field(default_factory=list)
@@ -134,7 +136,12 @@ class HardRule(_Strict):
 
 
 class TargetEntry(_Strict):
-    """One preference of the soft target profile: a rule, or a graded range on one field."""
+    """One preference of the soft target profile: a rule, or a graded range on one field.
+
+    A ``bonus`` entry (a subgroup for which the approach worked better, a lever) only raises
+    the score where it matches; where it does not, it is left out, neither counted against
+    the client nor shown as a difference.
+    """
 
     id: str = Field(pattern=_ID)
     rule: str | None = None
@@ -144,6 +151,7 @@ class TargetEntry(_Strict):
     weight: float = Field(default=1.0, gt=0)
     source: SourceText
     label: Text
+    bonus: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> TargetEntry:
@@ -158,6 +166,20 @@ class TargetEntry(_Strict):
                     f"prefer={self.prefer!r}: expected keys min and/or max, or only `in`"
                 )
         return self
+
+
+class ArrangeEntry(_Strict):
+    """A practical condition the municipality can arrange: transport, childcare, an outfit.
+
+    The rule is true when nothing needs arranging. False means "to arrange" (te regelen),
+    unknown means "ask at intake whether it needs arranging"; it never makes a client
+    ineligible and does not change the score.
+    """
+
+    id: str = Field(pattern=_ID)
+    rule: str = Field(min_length=1)
+    source: SourceText
+    label: Text
 
 
 class Approach(_Strict):
@@ -175,14 +197,23 @@ class Approach(_Strict):
     goal: Literal["work", "activation", "both"]
     rules: list[HardRule] = Field(default_factory=list)
     target: list[TargetEntry] = Field(default_factory=list)
+    arrange: list[ArrangeEntry] = Field(default_factory=list)
+    offered_in: list[str] | None = None
     facts: Facts
 
     _compiled: tuple[CompiledRule, ...] = PrivateAttr(default=())
     _compiled_target: tuple[CompiledRule | None, ...] = PrivateAttr(default=())
+    _compiled_arrange: tuple[CompiledRule, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Approach:
-        for kind, entries in (("rules", self.rules), ("target", self.target)):
+        entries_by_kind: tuple[tuple[str, Sequence[HardRule | TargetEntry | ArrangeEntry]], ...]
+        entries_by_kind = (
+            ("rules", self.rules),
+            ("target", self.target),
+            ("arrange", self.arrange),
+        )
+        for kind, entries in entries_by_kind:
             seen: set[str] = set()
             for e in entries:
                 if e.id in seen:
@@ -219,8 +250,16 @@ class Approach(_Strict):
             else:
                 problems += _check_feature(t, ctx)
                 target.append(None)
+        arrange: list[CompiledRule] = []
+        for i, a in enumerate(self.arrange):
+            ctx = f"approach {self.id}, arrange[{i}] ({a.id})"
+            try:
+                arrange.append(compile_rule(a.rule, context=ctx, allow_sensitive=False))
+            except RuleError as exc:
+                problems.append(str(exc))
         self._compiled = tuple(compiled)
         self._compiled_target = tuple(target)
+        self._compiled_arrange = tuple(arrange)
         return problems
 
     @property
@@ -234,11 +273,39 @@ class Approach(_Strict):
         return self._compiled_target
 
     @property
+    def compiled_arrange(self) -> tuple[CompiledRule, ...]:
+        """Parsed rules of the conditions to arrange, aligned with ``arrange``."""
+        return self._compiled_arrange
+
+    @property
     def places(self) -> int:
         """Default number of places (``facts.capacity.places``)."""
         v = self.facts.capacity.places.value
         assert isinstance(v, int)
         return v
+
+    def describe(self, lang: Literal["en", "nl"] = "en") -> str:
+        """Return what the approach is, for whom and what it delivers, with sources.
+
+        Parameters
+        ----------
+        lang : {"en", "nl"}
+            Language of the headings and the description.
+
+        Examples
+        --------
+        >>> import matchkit as mk
+        >>> text = mk.load_catalog()["fip"].describe("nl")
+        >>> "Werkzame elementen" in text and "§3.5.3" in text
+        True
+        """
+        from matchkit._describe import describe_approach
+
+        if lang not in ("en", "nl"):
+            from matchkit.errors import ParameterError
+
+            raise ParameterError(f"lang={lang!r} is not allowed; expected 'en' or 'nl'")
+        return describe_approach(self, lang)
 
     @property
     def sensitive_rules(self) -> list[HardRule]:

@@ -31,13 +31,24 @@ def _example_clients() -> Path:
     return Path(str(resources.files("matchkit.profiles") / "examples" / "clients.jsonl"))
 
 
+def _offering(args: argparse.Namespace) -> mk.Offering | None:
+    """Return the offering of ``--offered ID,...`` or ``--offering FILE`` (not both)."""
+    offered, path = getattr(args, "offered", None), getattr(args, "offering", None)
+    if offered and path:
+        raise ParameterError("give --offered or --offering, not both")
+    if path:
+        return mk.load_offering(path)
+    return mk.Offering.parse(offered) if offered is not None else None
+
+
 def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResult]:
     """Read the client file, load the catalog and recommend: the start of most commands."""
     catalog = _catalog(args)
+    offering = _offering(args)
     caseload = mk.read_caseload(args.clients)
     progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
     effects = load_effects(args.effects) if getattr(args, "effects", None) else None
-    recommender = mk.Recommender(catalog, effects=effects)
+    recommender = mk.Recommender(catalog, offering=offering, effects=effects)
     return caseload, recommender.recommend_batch(caseload, progress=progress)
 
 
@@ -49,6 +60,12 @@ def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan
         min_share=_shares(args.min_share),
         method=getattr(args, "method", "optimal"),
     )
+
+
+def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
+    catalog = _catalog(args)
+    print(catalog[args.id].describe(args.lang), file=out)
+    return EXIT_OK
 
 
 def cmd_catalog(args: argparse.Namespace, out: IO[str]) -> int:
@@ -117,7 +134,11 @@ def write_recommendations(
     lang: Any,
     progress: bool = False,
 ) -> None:
-    """Write recommendations as table, json (one object per client and line) or csv."""
+    """Write recommendations as table, json (one object per client and line) or csv.
+
+    The table names approaches by name and explains the score's scale once; json and csv
+    keep the ids. Approaches that would fit but are not offered are listed apart.
+    """
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\n")
@@ -125,30 +146,65 @@ def write_recommendations(
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
+    rows = iter(range(len(result)))
     if progress:
         from tqdm.auto import tqdm
 
         clients = tqdm(clients, total=len(result), desc="writing", unit="client")
+    first = True
     for cid, recs in clients:
         if fmt == "json":
-            line = {"client_id": cid, "recommendations": [r.to_dict() for r in recs]}
+            line: dict[str, Any] = {
+                "client_id": cid,
+                "recommendations": [r.to_dict() for r in recs],
+            }
+            apart = [r.approach_id for r in recs if not r.offered and r.status != "ineligible"]
+            if apart:
+                line["not_offered"] = apart
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            out.write(_client_block(cid, recs))
+            lead = result.intake_lead(next(rows), lang)
+            out.write(("" if first else "\n") + _client_block(cid, recs, lang, lead))
+        first = False
+    if fmt == "table" and not first:
+        # The score's scale, once, closing the last block (blocks stay one per client).
+        scale = textwrap.wrap(mk.SCORE_SCALE[lang], width=86)
+        out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
 
 
-def _client_block(cid: str, recs: Sequence[mk.Recommendation]) -> str:
+_STATUS_WORDS = {
+    "en": {"eligible": "eligible", "verify": "verify", "ineligible": "ineligible"},
+    "nl": {"eligible": "geschikt", "verify": "na te gaan", "ineligible": "valt af"},
+}
+_APART = {
+    "en": "  Would fit, not offered here:",
+    "nl": "  Zou passen, maar wordt hier niet aangeboden:",
+}
+
+
+def _client_block(
+    cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en", lead: Sequence[str] = ()
+) -> str:
     lines = [f"{cid}"]
+    for text in lead:
+        lines += textwrap.wrap(text, width=88, initial_indent="  ", subsequent_indent="    ")
     if not recs:
-        lines.append("  (no approach listed)")
-    for r in recs:
-        rank = str(r.rank) if r.rank else "-"
-        lines.append(f"  {rank:>2}  {r.approach_id:<22} {r.status:<10} {r.score:.2f}")
-        for reason in r.reasons:
-            lines += textwrap.wrap(
-                reason, width=88, initial_indent="        ", subsequent_indent="          "
-            )
-    return "\n".join(lines) + "\n\n"
+        lines.append("  (no approach listed)" if lang == "en" else "  (geen aanpak)")
+    offered = [r for r in recs if r.offered or r.status == "ineligible"]
+    apart = [r for r in recs if not r.offered and r.status != "ineligible"]
+    for header, group in ((None, offered), (_APART[lang], apart)):
+        if header and group:
+            lines.append(header)
+        for r in group:
+            rank = str(r.rank) if r.rank else "-"
+            name = _clip(r.name or r.approach_id, 40)
+            status = _STATUS_WORDS[lang][r.status]
+            lines.append(f"  {rank:>2}  {name:<40} {status:<10} {r.score:.2f}")
+            for reason in r.reasons:
+                lines += textwrap.wrap(
+                    reason, width=88, initial_indent="        ", subsequent_indent="          "
+                )
+    return "\n".join(lines) + "\n"
 
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:
@@ -268,10 +324,14 @@ def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
     caseload, result = _recommend_file(args)
-    pools = mk.candidate_pools(result, selection_ratios=_pairs(args.selection_ratio, float))
+    pools = mk.candidate_pools(
+        result,
+        selection_ratios=_pairs(args.selection_ratio, float),
+        capacity=_pairs(args.capacity, int),
+    )
     if args.out:
         base = Path(args.out)
-        for name in ("summary", "excluding_rules", "to_verify", "groups"):
+        for name in ("summary", "excluding_rules", "to_verify", "groups", "to_arrange"):
             table = getattr(pools, name)
             path = base.with_name(f"{base.stem}_{name}.csv")
             table.to_csv(path, index=name == "summary")
@@ -285,6 +345,9 @@ def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
         print(top_rules.round(3).to_string(index=False), file=out)
         print("\nFacts most often to verify at intake (top 3 per approach):\n", file=out)
         print(pools.to_verify.groupby("approach_id").head(3).to_string(index=False), file=out)
+        if len(pools.to_arrange):
+            print("\nConditions to arrange for clients in the pool:\n", file=out)
+            print(pools.to_arrange.to_string(index=False), file=out)
     return EXIT_OK
 
 
@@ -301,9 +364,9 @@ def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
     from matchkit.planning._report import write_report
 
     _, result = _recommend_file(args)
-    pools = mk.candidate_pools(result)
+    pools = mk.candidate_pools(result, capacity=_pairs(args.capacity, int))
     plan = _plan_from_args(result, args)
-    path = write_report(args.out, result, pools, plan)
+    path = write_report(args.out, result, pools, plan, lang=args.lang)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
     return EXIT_OK
 
@@ -393,6 +456,16 @@ def _clients_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="show progress bars (on by default in a terminal for 50,000 clients or more)",
     )
+    p.add_argument(
+        "--offered",
+        metavar="ID,...",
+        help="the approaches offered here, for every client (default: all)",
+    )
+    p.add_argument(
+        "--offering",
+        metavar="FILE",
+        help="a YAML or JSON file: municipality (or '*') to the approach ids offered there",
+    )
 
 
 def _plan_arguments(p: argparse.ArgumentParser) -> None:
@@ -423,6 +496,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="list the approaches of a catalog")
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
     p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("show", help="what an approach is, for whom, and what it delivers")
+    p.add_argument("id", metavar="ID", help="approach id, e.g. fip")
+    p.add_argument("--lang", choices=["en", "nl"], default="en")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("validate", help="validate a client file or a catalog directory")
     p.add_argument("what", choices=["clients", "catalog"])
@@ -493,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pools", help="candidate pools per approach, with group break-down")
     _clients_arguments(p)
     p.add_argument(
+        "--capacity", metavar="ID=N,...", help="places per approach (default: the catalog's)"
+    )
+    p.add_argument(
         "--selection-ratio",
         metavar="ID=R,...",
         help="share of candidates who enter after intake, per approach (default: catalog or 0.5)",
@@ -510,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write a one-page HTML report with charts")
     _clients_arguments(p)
     _plan_arguments(p)
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the page")
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.set_defaults(func=cmd_report)
 

@@ -17,7 +17,7 @@ from matchkit.rules import parse_rule, to_text
 
 BUILTIN = Path(__file__).parents[2] / "profiles" / "approaches"
 
-# The hard rules of docs/spec/approaches.md, per approach id, as rule text.
+# The hard rules of docs/spec/approaches.md (as corrected for issue 9), per approach id.
 SPEC_HARD_RULES = {
     "opleiden-in-de-zorg": [
         'dutch_level >= "B1"',
@@ -27,24 +27,23 @@ SPEC_HARD_RULES = {
     "buurt-mv": [
         "participation_ladder >= 4",
         'social_skills >= "medium"',
-        "has_transport",
         'motivation == "high"',
         'interests contains "care"',
     ],
     "energiebox": [
         "age >= 50",
-        'social_skills == "high"',
+        'social_skills >= "medium"',
         'interests contains "sustainability"',
         "wants_paid_work",
     ],
-    "fip": ["not in_other_trajectory", "participation_ladder <= 4"],
+    "fip": ["not in_other_trajectory"],
     "app": ["months_on_assistance >= 24", "participation_ladder <= 3", "not fully_disabled"],
     "aandacht-doet-bewegen": [
         'psych_complaints != "none"',
         'motivation >= "some"',
         "has_help_question",
     ],
-    "top": ["wants_paid_work", "can_work_in_group"],
+    "top": ["wants_paid_work", "can_work_in_group", "participation_ladder <= 4"],
 }
 SPEC_IDS = sorted(SPEC_HARD_RULES)
 
@@ -293,7 +292,7 @@ MALFORMED = [
     ),
     pytest.param(
         _set_rule(1, 'dutch_level >= "B9"'),
-        ["rules[1] (social-skills-high)", "B9", "B1", "C2"],
+        ["rules[1] (social-skills)", "B9", "B1", "C2"],
         id="enum-value-out-of-range",
     ),
     pytest.param(
@@ -456,7 +455,7 @@ def test_every_problem_of_several_broken_files_is_reported_at_once(tmp_path):
     energiebox["colour"] = "red"
     _write(tmp_path, "energiebox.yaml", energiebox)
     fip = yaml.safe_load((BUILTIN / "fip.yaml").read_text(encoding="utf-8"))
-    del fip["rules"][1]["source"]
+    del fip["rules"][0]["source"]
     _write(tmp_path, "fip.yaml", fip)
     (tmp_path / "top.yaml").write_text("id: top\nname: [unclosed\n")
     with pytest.raises(mk.CatalogError) as exc:
@@ -464,7 +463,7 @@ def test_every_problem_of_several_broken_files_is_reported_at_once(tmp_path):
     problems = exc.value.problems
     assert len(problems) == 3, problems
     assert f"{tmp_path / 'energiebox.yaml'}: approach energiebox: colour" in problems[0]
-    assert f"{tmp_path / 'fip.yaml'}: approach fip: rules.1.source" in problems[1]
+    assert f"{tmp_path / 'fip.yaml'}: approach fip: rules.0.source" in problems[1]
     assert f"{tmp_path / 'top.yaml'}: not valid YAML" in problems[2]
 
 

@@ -251,14 +251,25 @@ def test_dutch_reasons_differ_from_english_but_nothing_else_does():
             assert len(en["reasons"]) == len(nl["reasons"])
 
 
-def test_table_lists_every_client_with_its_rank_1_approach():
+def test_table_lists_every_client_with_its_rank_1_approach_by_name():
     code, text = run("recommend", "--clients", EXAMPLES, "--top", "1")
     assert code == 0
     blocks = [b.splitlines() for b in text.strip().split("\n\n")]
     assert [b[0] for b in blocks] == EXAMPLE_IDS
+    catalog = mk.load_catalog()
     for block, line in zip(blocks, recommend_json("--top", "1"), strict=True):
         [first] = line["recommendations"]
-        assert block[1].split()[:3] == ["1", first["approach_id"], first["status"]]
+        name = catalog[first["approach_id"]].name
+        assert block[1].split()[0] == "1"
+        assert name[:30] in block[1] and first["status"] in block[1].split()
+        assert first["approach_id"] not in block[1] or first["approach_id"] in name.lower()
+
+
+def test_table_explains_the_score_scale_once_in_words():
+    code, text = run("recommend", "--clients", EXAMPLES, "--lang", "nl")
+    assert code == 0
+    assert text.count("Score 0-1") == 1
+    assert "doelprofiel" in text.split("Score 0-1")[1]
 
 
 def _csv_rows(*argv: str | Path) -> tuple[str, list[dict[str, str]]]:

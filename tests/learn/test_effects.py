@@ -183,7 +183,7 @@ def test_a_batch_result_and_a_plan_are_policies():
     result = mk.Recommender(catalog).recommend_batch(history.caseload)
     with pytest.raises(ParameterError, match="too little of to evaluate"):
         model.policy_value(result)  # its top picks include approaches not in the history
-    closed = {a: 0 for a in catalog.ids[3:]}
+    closed = dict.fromkeys(catalog.ids[3:], 0)
     plan = mk.plan_assignment(result, include_verify=True, capacity=closed)
     value = model.policy_value(plan, against=lambda caseload: [None] * len(caseload))
     assert value.value.n == 3000

@@ -143,7 +143,7 @@ def test_remaining_ties_are_broken_by_catalog_score_then_approach_id():
     status = np.array([[2, 2, 2, 1]], dtype=np.int8)
     gain = np.array([[0.1, 0.1, 0.1, 0.3]])
     catalog = np.array([[0.2, 0.5, 0.2, 0.0]])
-    assert _rank(status, gain, catalog).tolist() == [[3, 2, 4, 1]]
+    assert _rank(status, gain, tiebreak=catalog).tolist() == [[3, 2, 4, 1]]
 
 
 def test_capacity_prices_are_outcome_gains_per_extra_place():

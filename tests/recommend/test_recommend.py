@@ -119,7 +119,7 @@ def test_nothing_known_but_age_leaves_rules_to_verify():
         if r.approach_id == "top"
     ]
     assert top.status == "verify"
-    assert top.to_verify == ["wants_paid_work", "can_work_in_group"]
+    assert top.to_verify == ["participation_ladder", "wants_paid_work", "can_work_in_group"]
     assert top.coverage == 0.0
     assert top.score == pytest.approx(REC.model.prior)
 

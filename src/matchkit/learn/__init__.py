@@ -5,10 +5,10 @@ A :class:`History` is a caseload as it was at the start, the approach each clien
 :func:`validate_history` and :func:`write_history` move histories in and out of JSONL, CSV,
 Parquet and DataFrames with the caseload's validation and all-errors reporting.
 
-:func:`fit_effects` estimates from a :class:`History` (or any DataFrame with a treatment
-column) the effect of each approach against usual care, cross-fitted and doubly robust, with
-honest intervals, per approach and per client; :func:`policy_value` values any matching
-policy off-line. ``Recommender(catalog, effects=model)`` ranks by the learned gain.
+:func:`fit_effects` estimates from a history (or any DataFrame with a treatment column) the
+effect of each approach against usual care, cross-fitted and doubly robust, with honest
+intervals per approach and per client; :func:`policy_value` values any matching policy
+off-line; ``Recommender(catalog, effects=model)`` then ranks by the learned gain.
 """
 
 from matchkit.learn._compare import POLICIES, PolicyComparison, compare_policies

@@ -156,6 +156,7 @@ def plan_assignment(
     allowed = result.status == ELIGIBLE
     if include_verify:
         allowed |= result.status == VERIFY
+    allowed &= result.offered  # an approach not offered here has no places here
     exclusion = _exclusion_mask(result, exclude)
     masks = group_masks(result.caseload)
     groups: dict[str, npt.NDArray[np.bool_]] = {}

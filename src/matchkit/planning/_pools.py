@@ -9,13 +9,14 @@ number of entrants after intake, and how the pool is made up by audit group.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit.errors import ParameterError
 from matchkit.planning._groups import group_masks, group_rows
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
@@ -41,8 +42,10 @@ class Pools:
     ----------
     summary : DataFrame
         Per approach: ``places``, ``eligible``, ``verify``, ``ineligible``,
-        ``selection_ratio``, ``expected_entrants`` and ``places_filled_share`` (expected
-        entrants over places, capped at 1).
+        ``selection_ratio``, ``expected_entrants``, ``places_filled_share`` (expected
+        entrants over places, capped at 1) and ``not_offered``: clients who would fit
+        (eligible or verify) where the approach is not offered, the demand for adopting it.
+        ``eligible`` and ``verify`` count offered pairs only.
     excluding_rules : DataFrame
         Per approach and hard rule: clients for whom the rule is false, and their share of
         the caseload, most excluding first.
@@ -51,12 +54,20 @@ class Pools:
     groups : DataFrame
         Per approach and audit group: eligible and verify counts, the group's share of the
         pool (eligible + verify) and of the caseload.
+    to_arrange : DataFrame
+        Per approach and condition to arrange (transport, childcare, ...): clients in the
+        pool who need it arranged (``clients``) and for whom it is unknown (``unknown``).
     """
 
     summary: pd.DataFrame
     excluding_rules: pd.DataFrame
     to_verify: pd.DataFrame
     groups: pd.DataFrame
+    to_arrange: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["approach_id", "arrange_id", "clients", "unknown"]
+        )
+    )
 
 
 def candidate_pools(
@@ -64,6 +75,7 @@ def candidate_pools(
     *,
     selection_ratios: Mapping[str, float] | None = None,
     verify_pass_rate: float = DEFAULT_VERIFY_PASS_RATE,
+    capacity: Mapping[str, int] | None = None,
 ) -> Pools:
     """Count the candidates of every approach in a recommended caseload.
 
@@ -76,6 +88,9 @@ def candidate_pools(
         ``facts.selection_ratio`` and :data:`DEFAULT_SELECTION_RATIO`.
     verify_pass_rate : float
         Share of ``verify`` candidates expected to turn out eligible.
+    capacity : mapping of approach id to int, optional
+        Places per approach, as passed to :func:`matchkit.plan_assignment`; approaches not
+        named keep the catalog's ``facts.capacity``.
 
     Returns
     -------
@@ -97,21 +112,24 @@ def candidate_pools(
     for key, value in overrides.items():
         if not 0 < value <= 1:
             raise ValueError(f"selection_ratios[{key!r}]={value!r}: expected a number in (0, 1]")
+    places_by_id = _places(result, capacity)
     n = len(result)
     summary_rows = []
     rule_rows = []
     verify_rows = []
+    arrange_rows = []
     for j, approach in enumerate(result.catalog.approaches):
         status = result.status[:, j]
-        eligible = int((status == ELIGIBLE).sum())
-        verify = int((status == VERIFY).sum())
+        offered = result.offered[:, j]
+        eligible = int(((status == ELIGIBLE) & offered).sum())
+        verify = int(((status == VERIFY) & offered).sum())
         ratio = overrides.get(approach.id)
         if ratio is None and approach.facts.selection_ratio is not None:
             ratio = float(approach.facts.selection_ratio.value)
         if ratio is None:
             ratio = DEFAULT_SELECTION_RATIO
         expected = (eligible + verify_pass_rate * verify) * ratio
-        places = approach.places
+        places = places_by_id[approach.id]
         summary_rows.append(
             {
                 "approach_id": approach.id,
@@ -122,8 +140,20 @@ def candidate_pools(
                 "selection_ratio": ratio,
                 "expected_entrants": expected,
                 "places_filled_share": min(expected / places, 1.0) if places else np.nan,
+                "not_offered": int(result.not_offered[:, j].sum()),
             }
         )
+        in_pool = (status != INELIGIBLE) & offered
+        state = result.arrange_state[j][in_pool]
+        for k, entry in enumerate(approach.arrange):
+            arrange_rows.append(
+                {
+                    "approach_id": approach.id,
+                    "arrange_id": entry.id,
+                    "clients": int((state[:, k] == 0).sum()),
+                    "unknown": int((state[:, k] == -1).sum()),
+                }
+            )
         false = (result.rule_state[j] == 0).sum(axis=0)
         for rule, count in zip(approach.rules, false, strict=True):
             rule_rows.append(
@@ -152,7 +182,22 @@ def candidate_pools(
         excluding,
         to_verify,
         _group_table(result),
+        pd.DataFrame(arrange_rows, columns=["approach_id", "arrange_id", "clients", "unknown"]),
     )
+
+
+def _places(result: BatchResult, capacity: Mapping[str, int] | None) -> dict[str, int]:
+    places = {a.id: a.places for a in result.catalog.approaches}
+    for key, value in (capacity or {}).items():
+        if key not in places:
+            raise ParameterError(
+                f"capacity: approach_id={key!r} is not in the catalog; expected one of "
+                + ", ".join(result.approach_ids)
+            )
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise ParameterError(f"capacity: {key}={value!r}: expected a whole number >= 0")
+        places[key] = int(value)
+    return places
 
 
 def _group_table(result: BatchResult) -> pd.DataFrame:
@@ -160,7 +205,8 @@ def _group_table(result: BatchResult) -> pd.DataFrame:
     masks = group_masks(result.caseload)
     n = len(result)
     for j, approach_id in enumerate(result.approach_ids):
-        stats = _pool_stats(result.status[:, j], n)
+        status = np.where(result.offered[:, j], result.status[:, j], INELIGIBLE)
+        stats = _pool_stats(status.astype(np.int8), n)
         rows += ({"approach_id": approach_id, **row} for row in group_rows(masks, stats))
     return pd.DataFrame(rows)
 

@@ -5,6 +5,7 @@ The catalog's compiled rules and target profiles are evaluated over a whole case
 columnar (:class:`BatchResult`) and reasons are rendered only when asked for.
 """
 
+from matchkit.recommend._explain import SCORE_SCALE
 from matchkit.recommend._recommender import (
     BatchResult,
     Recommendation,
@@ -13,4 +14,11 @@ from matchkit.recommend._recommender import (
 )
 from matchkit.recommend._scoring import ScoringModel
 
-__all__ = ["BatchResult", "Recommendation", "Recommender", "ScoringModel", "reference_caseload"]
+__all__ = [
+    "SCORE_SCALE",
+    "BatchResult",
+    "Recommendation",
+    "Recommender",
+    "ScoringModel",
+    "reference_caseload",
+]

@@ -1,24 +1,64 @@
-"""Reason texts in Dutch and English, rendered from codes only when asked for."""
+"""Reason texts in Dutch and English, rendered from codes only when asked for.
+
+Explanations speak in the client's own terms: a failed criterion states the client's value
+next to what the approach asks; a preference the client has none of is not called a partial
+fit; criteria nearly everyone meets are not shown as fits; a bonus (a subgroup, a lever) is
+shown when it holds and never as a difference; conditions the municipality can arrange are
+shown as "to arrange" (te regelen), never as a reason to exclude.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from matchkit._catalog import Approach
-from matchkit._fields import FIELDS
+from matchkit._fields import FIELDS, Kind, canonical_field
 
-__all__ = ["Lang", "field_label", "render_effect_reasons", "render_reasons"]
+__all__ = [
+    "SCORE_SCALE",
+    "ClientFacts",
+    "Lang",
+    "field_label",
+    "format_value",
+    "intake_lines",
+    "render_effect_reasons",
+    "render_reasons",
+]
 
 Lang = Literal["en", "nl"]
+
+TRIVIAL_SPECIFICITY: Final = 0.1
+"""A criterion matched by more than ~90% of the reference population (specificity
+``-ln(share) < 0.1``) says little about this client; it is not listed as a fit."""
+
+SCORE_SCALE: Final = {
+    "en": (
+        "Score 0-1: how much of the approach's target profile the client matches, each "
+        "criterion weighed by how telling it is; unknown facts are left out, and with little "
+        "known the score stays low. Only an approach's own conditions can exclude."
+    ),
+    "nl": (
+        "Score 0-1: hoeveel van het doelprofiel van de aanpak bij de cliënt past, elk "
+        "criterium gewogen naar hoe onderscheidend het is; onbekende gegevens tellen niet mee, "
+        "en als er weinig bekend is blijft de score laag. Alleen de eigen voorwaarden van een "
+        "aanpak kunnen iemand uitsluiten."
+    ),
+}
+"""The score's scale in words, shown once per output."""
 
 _T = {
     "eligible": {
         "en": "Meets all {k} entry conditions.",
         "nl": "Voldoet aan alle {k} toelatingsvoorwaarden.",
+    },
+    "eligible_one": {
+        "en": "Meets the entry condition.",
+        "nl": "Voldoet aan de toelatingsvoorwaarde.",
     },
     "eligible_none": {
         "en": "The approach has no entry conditions.",
@@ -29,6 +69,7 @@ _T = {
         "nl": "Na te gaan in het intakegesprek: {fields}.",
     },
     "failed": {"en": "Not met: {reason}", "nl": "Niet voldaan: {reason}"},
+    "client": {"en": " (client: {values})", "nl": " (cliënt: {values})"},
     "fits": {
         "en": "Fits the target profile: {items}.",
         "nl": "Past bij het doelprofiel: {items}.",
@@ -41,6 +82,32 @@ _T = {
         "en": "Differs from the target profile: {items}.",
         "nl": "Wijkt af van het doelprofiel: {items}.",
     },
+    "arrange": {
+        "en": "To arrange: {items}.",
+        "nl": "Te regelen: {items}.",
+    },
+    "arrange_unknown": {
+        "en": "Ask at intake whether this needs arranging: {items}.",
+        "nl": "Vraag in het intakegesprek of dit geregeld moet worden: {items}.",
+    },
+    "not_offered": {
+        "en": "Would fit, but is not offered here{where}.",
+        "nl": "Zou passen, maar wordt hier niet aangeboden{where}.",
+    },
+    "expect": {
+        "en": "Once the missing facts are known the score will lie between {low} and {high}; "
+        "about {exp} is to be expected (from the reference population).",
+        "nl": "Als de ontbrekende gegevens bekend zijn, ligt de score tussen {low} en {high}; "
+        "naar verwachting rond {exp} (op basis van de referentiepopulatie).",
+    },
+    "expect_verify": {
+        "en": "Once the missing facts are known the score will lie between {low} and {high}; "
+        "about {exp} is to be expected, and the entry conditions hold for about {p}% of "
+        "similar clients (from the reference population).",
+        "nl": "Als de ontbrekende gegevens bekend zijn, ligt de score tussen {low} en {high}; "
+        "naar verwachting rond {exp}, en voor ongeveer {p}% van vergelijkbare cliënten "
+        "kloppen de toelatingsvoorwaarden (op basis van de referentiepopulatie).",
+    },
     "coverage": {
         "en": "Score based on {pct}% of the criteria; the rest is unknown.",
         "nl": "Score gebaseerd op {pct}% van de criteria; de rest is onbekend.",
@@ -51,11 +118,105 @@ _T = {
     },
 }
 
+_VALUES_NL: Final = {
+    "none": "geen",
+    "low": "laag",
+    "some": "enige",
+    "medium": "gemiddeld",
+    "high": "hoog",
+    "mild": "licht",
+    "moderate": "matig",
+    "severe": "ernstig",
+    "single": "alleenstaand",
+    "couple": "samenwonend of gehuwd",
+    "primary": "basisonderwijs",
+    "female": "vrouw",
+    "male": "man",
+    "care": "zorg",
+    "sustainability": "duurzaamheid",
+    "technical": "techniek",
+    "logistics": "logistiek",
+    "hospitality": "horeca",
+    "retail": "detailhandel",
+    "cleaning": "schoonmaak",
+    "administration": "administratie",
+    "childcare": "kinderopvang",
+    "education": "onderwijs",
+    "creative": "creatief",
+    "entrepreneurship": "ondernemen",
+}
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    """The client's values of the fields an explanation may quote, looked up when needed.
+
+    Attributes
+    ----------
+    lookup : callable
+        Field name to the client's value, None when unknown.
+    """
+
+    lookup: Callable[[str], object]
+
+    def get(self, name: str) -> object:
+        """Return the value of ``name`` (None when unknown or not a field)."""
+        return self.lookup(name) if name in FIELDS else None
+
 
 def field_label(name: str, lang: Lang) -> str:
     """Return the human label of a field in ``lang``."""
     spec = FIELDS[name]
     return spec.label_nl if lang == "nl" else spec.label_en
+
+
+def format_value(name: str, value: object, lang: Lang) -> str:
+    """Render one field's value the way a case manager would say it."""
+    spec = FIELDS[name]
+    if name == "participation_ladder" and isinstance(value, int | float):
+        return f"{'trede' if lang == 'nl' else 'step'} {int(value)}"
+    if spec.kind is Kind.BOOL or isinstance(value, bool | np.bool_):
+        yes = bool(value)
+        word = ("ja" if yes else "nee") if lang == "nl" else ("yes" if yes else "no")
+        return f"{field_label(name, lang)}: {word}"
+    if isinstance(value, list | tuple):
+        items = [_word(str(v), lang) for v in value]
+        empty = "geen" if lang == "nl" else "none"
+        return f"{field_label(name, lang)}: {', '.join(items) or empty}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, float):
+        value = f"{value:g}"
+    if name.startswith("age") and lang == "nl":
+        return f"{value} jaar"
+    if name == "age":
+        return f"aged {value}"
+    return f"{field_label(name, lang)}: {_word(str(value), lang)}"
+
+
+def _word(value: str, lang: Lang) -> str:
+    return _VALUES_NL.get(value, value) if lang == "nl" else value.replace("_", " ")
+
+
+def _client_values(names: Sequence[str], facts: ClientFacts, lang: Lang) -> str:
+    shown = []
+    for name in names:
+        value = facts.get(name)
+        if value is not None and name in FIELDS:
+            shown.append(format_value(name, value, lang))
+    return "; ".join(shown)
+
+
+def _is_zero(name: str, value: object) -> bool:
+    """Whether the client has none of the thing a field measures (0, "none", empty)."""
+    if value is None or name not in FIELDS:
+        return False
+    spec = FIELDS[name]
+    if spec.kind is Kind.ENUM:
+        return str(value) == "none"
+    if isinstance(value, list | tuple):
+        return not value
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
 
 
 def render_reasons(
@@ -66,6 +227,13 @@ def render_reasons(
     coverage: float,
     to_verify: Sequence[str],
     lang: Lang,
+    *,
+    facts: ClientFacts | None = None,
+    arrange_state: npt.NDArray[np.int8] | None = None,
+    specificity: npt.NDArray[np.float64] | None = None,
+    offered: bool = True,
+    municipality: str | None = None,
+    expectation: tuple[float, float, float, float] | None = None,
 ) -> list[str]:
     """Render the reasons for one client and one approach.
 
@@ -83,32 +251,62 @@ def render_reasons(
     to_verify : sequence of str
         Contract fields to verify.
     lang : {"en", "nl"}
+    facts : ClientFacts, optional
+        The client's values, quoted next to a failed criterion.
+    arrange_state : int8 array (n_arrange,), optional
+        Per condition to arrange: 1 nothing to arrange, 0 to arrange, -1 unknown.
+    specificity : float array (n_target,), optional
+        Specificity of each preference in the reference population; a fit with less than
+        :data:`TRIVIAL_SPECIFICITY` is not listed.
+    offered : bool
+        Whether the approach is offered in the client's municipality.
+    municipality : str, optional
+        The client's municipality, named in "not offered here".
+    expectation : (expected, low, high, p_pass), optional
+        For a thin file: the score to expect once the unknown facts are known, its range,
+        and the chance the unknown entry conditions hold.
     """
+    facts = facts or ClientFacts(lambda _name: None)
     out: list[str] = []
+    if not offered and status != 0:
+        where = f" ({municipality})" if municipality else ""
+        out.append(_T["not_offered"][lang].format(where=where))
     if status == 2:
-        key = "eligible" if approach.rules else "eligible_none"
-        out.append(_T[key][lang].format(k=len(approach.rules)))
+        k = len(approach.rules)
+        key = "eligible" if k > 1 else ("eligible_one" if k == 1 else "eligible_none")
+        out.append(_T[key][lang].format(k=k))
     elif status == 1:
         labels = ", ".join(field_label(f, lang) for f in to_verify)
         out.append(_T["verify"][lang].format(fields=labels))
     else:
-        for rule, state in zip(approach.rules, rule_state, strict=True):
+        for rule, compiled, state in zip(
+            approach.rules, approach.compiled_rules, rule_state, strict=True
+        ):
             if state == 0:
-                out.append(_T["failed"][lang].format(reason=rule.reason.get(lang)))
-    order = sorted(
-        (i for i in range(len(approach.target)) if not np.isnan(target_match[i])),
-        key=lambda i: (-approach.target[i].weight, i),
-    )
-    groups: dict[str, list[str]] = {"fits": [], "partly": [], "differs": []}
-    for i in order:
-        m = target_match[i]
-        key = "fits" if m >= 1.0 else ("differs" if m <= 0.0 else "partly")
-        groups[key].append(approach.target[i].label.get(lang))
-    for key, items in groups.items():
-        if items:
-            out.append(_T[key][lang].format(items="; ".join(items[:3])))
+                text = _T["failed"][lang].format(reason=rule.reason.get(lang))
+                values = _client_values(sorted(compiled.fields), facts, lang)
+                if values:
+                    text = text.rstrip(".") + _T["client"][lang].format(values=values) + "."
+                out.append(text)
+    out += _target_lines(approach, target_match, facts, specificity, lang)
+    if arrange_state is not None and len(approach.arrange):
+        todo = [a.label.get(lang) for a, s in zip(approach.arrange, arrange_state, strict=True)]
+        need = [t for t, s in zip(todo, arrange_state, strict=True) if s == 0]
+        ask = [t for t, s in zip(todo, arrange_state, strict=True) if s == -1]
+        if need:
+            out.append(_T["arrange"][lang].format(items="; ".join(need)))
+        if ask and status != 0:
+            out.append(_T["arrange_unknown"][lang].format(items="; ".join(ask)))
     if coverage < 0.999:
         out.append(_T["coverage"][lang].format(pct=round(100 * coverage)))
+    if expectation is not None:
+        exp, low, high, p_pass = expectation
+        key = "expect" if status == 2 else "expect_verify"
+        out.append(
+            _T[key][lang].format(
+                exp=f"{exp:.2f}", low=f"{low:.2f}", high=f"{high:.2f}", p=round(100 * p_pass)
+            )
+        )
     for rule, compiled in zip(approach.rules, approach.compiled_rules, strict=True):
         sensitive = sorted(f for f in compiled.fields if FIELDS[f].sensitive)
         if sensitive:
@@ -119,6 +317,85 @@ def render_reasons(
                     why=rule.justification,
                 )
             )
+    return out
+
+
+def _target_lines(
+    approach: Approach,
+    target_match: npt.NDArray[np.float64],
+    facts: ClientFacts,
+    specificity: npt.NDArray[np.float64] | None,
+    lang: Lang,
+) -> list[str]:
+    order = sorted(
+        (i for i in range(len(approach.target)) if not np.isnan(target_match[i])),
+        key=lambda i: (-approach.target[i].weight, i),
+    )
+    groups: dict[str, list[str]] = {"fits": [], "partly": [], "differs": []}
+    for i in order:
+        entry, m = approach.target[i], float(target_match[i])
+        if m >= 1.0:
+            if specificity is not None and specificity[i] < TRIVIAL_SPECIFICITY:
+                continue  # nearly everyone matches: not worth saying
+            groups["fits"].append(entry.label.get(lang))
+            continue
+        if entry.bonus:
+            if m > 0.0:
+                groups["partly"].append(entry.label.get(lang))
+            continue  # a missing bonus is not a difference
+        label = entry.label.get(lang)
+        feature = canonical_field(entry.feature) if entry.feature else None
+        if feature is not None and m > 0.0 and _is_zero(feature, facts.get(feature)):
+            m = 0.0  # the client has none of it: not a partial fit
+        if m <= 0.0:
+            values = _client_values([feature], facts, lang) if feature else ""
+            if values:
+                label += _T["client"][lang].format(values=values)
+            groups["differs"].append(label)
+        else:
+            groups["partly"].append(label)
+    return [
+        _T[key][lang].format(items="; ".join(items[:3])) for key, items in groups.items() if items
+    ]
+
+
+_INTAKE = {
+    "thin": {
+        "en": "Little is known ({pct}% of the criteria on average): start with the intake.",
+        "nl": "Er is weinig bekend (gemiddeld {pct}% van de criteria): begin met het "
+        "intakegesprek.",
+    },
+    "order": {
+        "en": "Establish first: {items}.",
+        "nl": "Stel eerst vast: {items}.",
+    },
+    "count": {
+        "en": "{field} (settles {k} approaches)",
+        "nl": "{field} (beslist over {k} aanpakken)",
+    },
+    "count_one": {"en": "{field} (settles 1 approach)", "nl": "{field} (beslist over 1 aanpak)"},
+    "first": {
+        "en": "Approaches meant to get to know a client first: {names}.",
+        "nl": "Aanpakken die bedoeld zijn om een cliënt eerst te leren kennen: {names}.",
+    },
+}
+
+
+def intake_lines(
+    coverage: float, order: Sequence[tuple[str, int]], first: Sequence[str], lang: Lang
+) -> list[str]:
+    """Render the lead of a thin file: the intake order and the get-to-know approaches."""
+    out = [_INTAKE["thin"][lang].format(pct=round(100 * coverage))]
+    if order:
+        items = [
+            _INTAKE["count_one" if k == 1 else "count"][lang].format(
+                field=field_label(name, lang), k=k
+            )
+            for name, k in order[:5]
+        ]
+        out.append(_INTAKE["order"][lang].format(items="; ".join(items)))
+    if first:
+        out.append(_INTAKE["first"][lang].format(names=", ".join(first)))
     return out
 
 

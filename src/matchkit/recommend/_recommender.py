@@ -19,10 +19,17 @@ import pandas as pd
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
 from matchkit._columns import CaseloadColumns
-from matchkit._fields import DERIVED_FROM, STORED_FIELDS
+from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
+from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
 from matchkit.errors import ParameterError
-from matchkit.recommend._explain import Lang, render_effect_reasons, render_reasons
+from matchkit.recommend._explain import (
+    ClientFacts,
+    Lang,
+    intake_lines,
+    render_effect_reasons,
+    render_reasons,
+)
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -31,6 +38,7 @@ from matchkit.recommend._scoring import (
     Evidence,
     LearnedScores,
     ScoringModel,
+    arrange_states,
     contributions,
     evaluate_approach,
     evidence_weights,
@@ -41,6 +49,10 @@ from matchkit.recommend._scoring import (
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
 _FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+THIN_COVERAGE: Final = 0.5
+"""Below this share of known evidence a pair is ranked by what can be expected, not by its
+score (see :meth:`BatchResult.rank_value`)."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +66,7 @@ class Recommendation:
         1.. over the approaches that are not ineligible; None for ineligible ones.
     status : {"eligible", "verify", "ineligible"}
     score : float
-        Similarity to the approach's target profile, 0..1; with learned effects the blended
-        gain on the planner's 0..1 scale (see ``LearnedScores``).
+        Similarity to the approach's target profile, 0..1.
     reasons : list of str
         Human-readable, in the language asked for.
     to_verify : list of str
@@ -66,11 +77,18 @@ class Recommendation:
         Share of the approach's criteria (by weight) that was known.
     contributions : dict
         Contribution of each known rule and preference (and the prior) to the score.
+    name : str
+        The approach's name, for people (the id stays in csv and json).
+    offered : bool
+        Whether the approach is offered in the client's municipality. An approach that fits
+        but is not offered has rank None: "would fit, not offered here".
+    to_arrange : list of str
+        Ids of the conditions the municipality must arrange (transport, childcare, ...).
     gain : float or None
         With learned effects: the blended gain in outcome units that ranks the approaches.
     effect, effect_ci : float and (float, float), or None
-        With learned effects: the learned effect and its 95% interval (None where thin or
-        absent from the history).
+        With learned effects: the client's learned effect and its 95% interval (None where
+        the approach is thin or absent from the history).
     """
 
     approach_id: str
@@ -82,13 +100,16 @@ class Recommendation:
     failed_rules: list[str]
     coverage: float = 1.0
     contributions: dict[str, float] = field(default_factory=dict)
+    name: str = ""
+    offered: bool = True
+    to_arrange: list[str] = field(default_factory=list)
     gain: float | None = None
     effect: float | None = None
     effect_ci: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the interface's JSON shape."""
-        return {
+        """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
+        out: dict[str, Any] = {
             "approach_id": self.approach_id,
             "rank": self.rank,
             "status": self.status,
@@ -97,6 +118,9 @@ class Recommendation:
             "to_verify": self.to_verify,
             "failed_rules": self.failed_rules,
         }
+        if not self.offered:
+            out["offered"] = False
+        return out
 
 
 def _expand(name: str) -> tuple[str, ...]:
@@ -115,14 +139,20 @@ class BatchResult:
     score : float64 array (n, m)
     coverage : float32 array (n, m)
     rank : int16 array (n, m)
-        1.. among non-ineligible approaches of each client; 0 for ineligible.
+        1.. among the offered, non-ineligible approaches of each client; 0 otherwise.
+    offered : bool array (n, m)
+        Whether each approach is offered in each client's municipality.
+    arrange_state : list of int8 arrays (n, n_arrange)
+        Per approach and condition to arrange: 1 nothing to arrange, 0 to arrange, -1
+        unknown.
     catalog_score : float64 array (n, m)
-        The catalog-based score (equal to ``score`` without learned effects).
+        The catalog-based score (``score`` itself without learned effects).
     learned : LearnedScores or None
-        With ``Recommender(effects=...)``: the learned gains, weights and scale.
+        With ``Recommender(effects=...)``: the learned gains, weights and scale; ``score`` is
+        then the planner's 0..1 version of the blended gain.
 
-    Ranking: by score (the blended gain with learned effects), then the catalog score, then
-    catalog order (approach id) — the rule that breaks any tie that remains.
+    Ranking: by :meth:`rank_value`, then the catalog score, then approach id (catalog
+    order): the documented rule for any tie that remains.
     """
 
     def __init__(
@@ -132,6 +162,7 @@ class BatchResult:
         evaluations: Sequence[ApproachEvaluation],
         model: ScoringModel,
         evidence: Sequence[Evidence],
+        offering: Offering | None = None,
         effects: Any = None,
     ) -> None:
         self.catalog = catalog
@@ -140,22 +171,79 @@ class BatchResult:
         self.evidence = list(evidence)
         self.approach_ids = catalog.ids
         self.status = np.column_stack([ev.status for ev in evaluations])
-        n = len(caseload)
-        m = len(evaluations)
-        self.catalog_score = (
-            np.column_stack([ev.score for ev in evaluations]) if m else np.empty((n, 0))
-        )
+        self.score = np.column_stack([ev.score for ev in evaluations])
         self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
         self.rule_state = [ev.rule_state for ev in evaluations]
+        self.offering = offering
+        municipality = np.asarray(caseload.frame["municipality"].astype(object))
+        self.offered = offered_mask(catalog, municipality, offering)
+        self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
+        n = len(caseload)
+
+        def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
+            cols = [getattr(ev, name) for ev in evaluations]
+            return (
+                np.column_stack([np.full(n, fill) if c is None else c for c in cols])
+                if cols
+                else np.empty((n, 0))
+            )
+
+        self.expected = stack("expected", np.nan)
+        self.low = stack("low", np.nan)
+        self.high = stack("high", np.nan)
+        self.p_pass = stack("p_pass", np.nan)
+        self.catalog_score = self.score
         self.effects = effects
         self.learned: LearnedScores | None = None
         if effects is not None:
             self.learned = learned_scores(effects, self.approach_ids, caseload, self.catalog_score)
             self.score = self.learned.score
-            self.rank = _rank(self.status, self.learned.gain, self.catalog_score)
-        else:
-            self.score = self.catalog_score
-            self.rank = _rank(self.status, self.score, self.catalog_score)
+        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=self.catalog_score)
+
+    def rank_value(self) -> npt.NDArray[np.float64]:
+        """Return the value approaches are ranked by, per client and approach.
+
+        The score where enough is known; for a thin file (coverage below
+        :data:`THIN_COVERAGE`) what can be expected once the unknown decisive facts are known:
+        the chance the unknown entry conditions hold times the expected score, both from the
+        reference population. So a client with little known is not ranked on one known fact.
+        With learned effects: the blended gain (``LearnedScores``); unknown facts are then
+        part of what the effect model learned from.
+        """
+        if self.learned is not None:
+            return self.learned.gain
+        thin = self.coverage < THIN_COVERAGE
+        expected = np.nan_to_num(self.p_pass * self.expected, nan=0.0)
+        out: npt.NDArray[np.float64] = np.where(thin, expected, self.score)
+        return out
+
+    def intake_order(self, row: int) -> list[tuple[str, int]]:
+        """Facts to establish first for client ``row``: (field, approaches it helps settle).
+
+        Ordered by how many ``verify`` approaches need the fact, most first (ties by the
+        contract's field order).
+        """
+        counts: dict[str, int] = {}
+        for j in range(len(self.approach_ids)):
+            for name in self.to_verify(row, j):
+                counts[name] = counts.get(name, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], _FIELD_ORDER[kv[0]]))
+
+    def intake_lead(self, row: int, lang: Lang = "en") -> list[str]:
+        """Return the lines a thin file leads with (empty when enough is known).
+
+        Which facts to establish first, in the order that settles the most approaches, and
+        the approaches meant to get to know a client first.
+        """
+        if not self.is_thin(row):
+            return []
+        order = self.intake_order(row)
+        first = [a.name for a in self.catalog.approaches if a.facts.getting_to_know is not None]
+        return intake_lines(float(self.coverage[row].mean()), order, first, lang)
+
+    def is_thin(self, row: int) -> bool:
+        """Whether little is known of client ``row`` (mean coverage below THIN_COVERAGE)."""
+        return bool(self.coverage[row].mean() < THIN_COVERAGE) if self.coverage.size else False
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -169,9 +257,37 @@ class BatchResult:
         return self.caseload.client_ids
 
     def status_counts(self) -> pd.DataFrame:
-        """Return the number of clients per approach and status."""
+        """Return the number of clients per approach and status (offered or not)."""
         data = {name: (self.status == code).sum(axis=0) for code, name in enumerate(STATUS_NAMES)}
         return pd.DataFrame(data, index=pd.Index(self.approach_ids, name="approach_id"))
+
+    @property
+    def not_offered(self) -> npt.NDArray[np.bool_]:
+        """Pairs that would fit (eligible or verify) but are not offered: (n, m) bools."""
+        out: npt.NDArray[np.bool_] = (self.status != INELIGIBLE) & ~self.offered
+        return out
+
+    def client_facts(self, row: int) -> ClientFacts:
+        """Return the values of client ``row``, looked up when an explanation asks."""
+        frame = self.caseload.frame
+        cols = self.caseload.columns
+
+        def lookup(name: str) -> object:
+            spec = FIELDS[name]
+            if spec.derived or name not in frame.columns:
+                values, known = cols.scalar(name)
+                if not known[row]:
+                    return None
+                v = float(values[row])
+                return bool(v) if spec.kind is Kind.BOOL else v
+            value = frame[name].iloc[row]
+            if isinstance(value, list | tuple | np.ndarray):
+                return list(value)
+            if value is None or pd.isna(value):
+                return None
+            return value.item() if isinstance(value, np.generic) else value
+
+        return ClientFacts(lookup)
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
@@ -183,6 +299,22 @@ class BatchResult:
         """Ids of the false hard rules of approach ``j`` for client ``row``."""
         rules = self.catalog.approaches[j].rules
         return [r.id for r, s in zip(rules, self.rule_state[j][row], strict=True) if s == 0]
+
+    def _expectation(self, row: int, j: int) -> tuple[float, float, float, float] | None:
+        """Return (expected, low, high, p_pass) of a thin, not ineligible pair; else None."""
+        if self.coverage[row, j] >= THIN_COVERAGE or self.status[row, j] == INELIGIBLE:
+            return None
+        return (
+            float(self.expected[row, j]),
+            float(self.low[row, j]),
+            float(self.high[row, j]),
+            float(self.p_pass[row, j]),
+        )
+
+    def to_arrange(self, row: int, j: int) -> list[str]:
+        """Ids of the conditions to arrange for client ``row`` and approach ``j``."""
+        entries = self.catalog.approaches[j].arrange
+        return [a.id for a, s in zip(entries, self.arrange_state[j][row], strict=True) if s == 0]
 
     def to_verify(self, row: int, j: int) -> list[str]:
         """Contract fields to verify for client ``row`` and approach ``j``."""
@@ -248,45 +380,51 @@ class BatchResult:
         order = [j for j in np.argsort(self.rank[row], kind="stable") if self.rank[row, j] > 0]
         if top is not None:
             order = order[:top]
+        apart = [int(j) for j in np.flatnonzero(self.not_offered[row])]
+        order += sorted(apart, key=lambda j: (-self.score[row, j], j))
         if include_ineligible:
-            order += [j for j in range(len(self.approach_ids)) if self.rank[row, j] == 0]
+            order += [j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE]
+        facts = self.client_facts(row)
+        municipality = facts.get("municipality")
         out = []
         for j in order:
             approach = self.catalog.approaches[j]
             status = int(self.status[row, j])
             verify = self.to_verify(row, j)
             target_match = target_matches[j]
-            reasons = render_reasons(
-                approach,
-                status,
-                self.rule_state[j][row],
-                target_match,
-                float(self.coverage[row, j]),
-                verify,
-                lang,
-            )
-            gain = effect = ci = None
-            if self.learned is not None:
-                reasons += self._effect_reasons(row, j, lang)
-                gain = float(self.learned.gain[row, j])
-                if not np.isnan(self.learned.effect[row, j]) and not self.learned.thin[j]:
-                    effect = float(self.learned.effect[row, j])
-                    half = 1.959963984540054 * float(self.learned.effect_se[row, j])
-                    ci = (effect - half, effect + half)
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
+            extra, gain, effect, ci = self._learned_parts(row, j, lang)
             out.append(
                 Recommendation(
                     approach_id=approach.id,
                     rank=int(self.rank[row, j]) or None,
                     status=STATUS_NAMES[status],
                     score=float(self.score[row, j]),
-                    reasons=reasons,
+                    reasons=render_reasons(
+                        approach,
+                        status,
+                        self.rule_state[j][row],
+                        target_match,
+                        float(self.coverage[row, j]),
+                        verify,
+                        lang,
+                        facts=facts,
+                        arrange_state=self.arrange_state[j][row],
+                        specificity=self.evidence[j].target_specificity,
+                        offered=bool(self.offered[row, j]),
+                        municipality=str(municipality) if municipality else None,
+                        expectation=self._expectation(row, j),
+                    )
+                    + extra,
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
                     coverage=float(self.coverage[row, j]),
                     contributions={f"{kind}:{key}": value for kind, key, value in parts},
+                    name=approach.name,
+                    offered=bool(self.offered[row, j]),
+                    to_arrange=self.to_arrange(row, j),
                     gain=gain,
                     effect=effect,
                     effect_ci=ci,
@@ -294,11 +432,15 @@ class BatchResult:
             )
         return out
 
-    def _effect_reasons(self, row: int, j: int, lang: Lang) -> list[str]:
+    def _learned_parts(
+        self, row: int, j: int, lang: Lang
+    ) -> tuple[list[str], float | None, float | None, tuple[float, float] | None]:
+        """Reasons, gain, effect and interval from learned effects (nothing without them)."""
         learned = self.learned
-        assert learned is not None
-        approach_id = self.approach_ids[j]
+        if learned is None:
+            return [], None, None, None
         effects = self.effects
+        approach_id = self.approach_ids[j]
         neighbours: tuple[int, float, int, float] | None = None
         if approach_id in effects.approach_ids_:
             arm = effects.approach_ids_.index(approach_id) + 1
@@ -308,31 +450,40 @@ class BatchResult:
             k_t, mean_t = nb.nearest(effects.encoder_.basis, basis, arm)
             k_c, mean_c = nb.nearest(effects.encoder_.basis, basis, 0)
             neighbours = (int(k_t[0]), float(mean_t[0]), int(k_c[0]), float(mean_c[0]))
-        return render_effect_reasons(
+        effect = float(learned.effect[row, j])
+        effect_se = float(learned.effect_se[row, j])
+        reasons = render_effect_reasons(
             outcome=learned.outcome,
             binary=learned.binary,
             participants=int(learned.participants[j]),
             thin=bool(learned.thin[j]),
             weight=float(learned.weight[j]),
-            effect=float(learned.effect[row, j]),
-            effect_se=float(learned.effect_se[row, j]),
+            effect=effect,
+            effect_se=effect_se,
             neighbours=neighbours,
             lang=lang,
         )
+        if np.isnan(effect) or learned.thin[j]:
+            return reasons, float(learned.gain[row, j]), None, None
+        half = 1.959963984540054 * effect_se
+        return reasons, float(learned.gain[row, j]), effect, (effect - half, effect + half)
 
     def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
         """Return the flat table of the listed recommendations, one row per client and approach.
 
         Columns: ``client_id, approach_id, rank, status, score, to_verify, failed_rules``
-        (lists ``;``-separated). Built column-wise: the text of ``to_verify`` and
-        ``failed_rules`` is looked up per distinct code, not rendered per row.
+        (lists ``;``-separated). Approaches that would fit but are not offered follow the
+        ranked ones with an empty rank and a status other than ineligible. Built column-wise:
+        the text of ``to_verify`` and ``failed_rules`` is looked up per distinct code, not
+        rendered per row.
         """
         m = self.status.shape[1]
         keep = self.rank > 0
         if top is not None:
             keep &= self.rank <= top
+        keep |= self.not_offered
         if include_ineligible:
-            keep |= self.rank == 0
+            keep |= self.status == INELIGIBLE
         rows, cols = np.nonzero(keep)
         # Listed order per client: ranked first (by rank), then ineligible by approach id.
         sort_rank = np.where(self.rank[rows, cols] > 0, self.rank[rows, cols], m + 1 + cols)
@@ -409,21 +560,29 @@ class BatchResult:
 def _rank(
     status: npt.NDArray[np.int8],
     score: npt.NDArray[np.float64],
-    catalog_score: npt.NDArray[np.float64] | None = None,
+    offered: npt.NDArray[np.bool_] | None = None,
+    *,
+    tiebreak: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.int16]:
-    """Rank non-ineligible approaches per client by score, then catalog score, then column."""
+    """Rank offered, non-ineligible approaches per client by score.
+
+    Ties are broken by ``tiebreak`` (the catalog score), higher first, then by approach id
+    (column order).
+    """
     n, m = status.shape
-    catalog_score = score if catalog_score is None else catalog_score
-    key = np.where(status == INELIGIBLE, np.inf, -score)
-    second = np.where(status == INELIGIBLE, np.inf, -catalog_score)
+    out = status == INELIGIBLE
+    if offered is not None:
+        out |= ~offered
+    key = np.where(out, np.inf, -score)
+    second = np.zeros((n, m)) if tiebreak is None else np.where(out, np.inf, -tiebreak)
     rows = np.repeat(np.arange(n), m)
     cols = np.tile(np.arange(m), n)
     # lexsort: the last key is primary; rows keep each client's approaches together.
     flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
-    order = (flat - rows * m).reshape(n, m) if n else np.empty((0, m), dtype=np.int64)
+    order = (flat - rows * m).reshape(n, m)
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
-    ranks[status == INELIGIBLE] = 0
+    ranks[out] = 0
     return ranks
 
 
@@ -440,12 +599,15 @@ class Recommender:
         The population on which the specificity of each criterion is measured (how rare a
         match is). By default the built-in synthetic national reference caseload
         (:func:`reference_caseload`); a municipality may pass its own caseload.
+    offering : Offering, optional
+        Where each approach is offered (:func:`matchkit.load_offering`). Without it, and
+        without ``offered_in`` in the catalog, every approach counts as offered.
     effects : EffectModel, optional
         Effects learned from a history (:func:`matchkit.fit_effects`). Statuses stay as the
         rules say; the score becomes the estimated gain where the history holds enough
         participants and shrinks toward the catalog score where it is thin (see
-        ``LearnedScores`` for the blend), and reasons show the gain and how similar past
-        clients fared.
+        ``LearnedScores`` for the blend), and reasons show the gain with its interval and
+        how similar past clients fared.
 
     Examples
     --------
@@ -464,6 +626,7 @@ class Recommender:
         *,
         model: ScoringModel | None = None,
         reference: Caseload | pd.DataFrame | None = None,
+        offering: Offering | None = None,
         effects: Any = None,
     ) -> None:
         self.catalog = catalog
@@ -477,6 +640,9 @@ class Recommender:
                 )
         self.effects = effects
         self.model = model or ScoringModel()
+        if offering is not None:
+            offering.check(catalog)
+        self.offering = offering
         ref: CaseloadColumns | None = None
         if self.model.specificity:
             if reference is None:
@@ -527,7 +693,13 @@ class Recommender:
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
         return BatchResult(
-            self.catalog, caseload, evaluations, self.model, self.evidence, self.effects
+            self.catalog,
+            caseload,
+            evaluations,
+            self.model,
+            self.evidence,
+            self.offering,
+            self.effects,
         )
 
 

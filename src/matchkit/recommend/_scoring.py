@@ -10,8 +10,9 @@ matched share of the evidence, shrunk towards ``prior`` by ``prior_weight`` unit
 
     score = (sum_known v * m + prior_weight * prior) / (sum_known v + prior_weight)
 
-where ``v = weight * specificity``. ``coverage`` is the share of the total evidence that was
-known.
+where ``v = weight * specificity``. A *bonus* preference (a subgroup or a lever) enters only
+as far as it matches (``v * m`` in both sums), so it can raise a score but never lower it.
+``coverage`` is the share of the total evidence that was known.
 """
 
 from __future__ import annotations
@@ -89,12 +90,23 @@ class Evidence:
         One effective weight per hard rule and per target entry.
     rule_specificity, target_specificity : float arrays
         The specificity factors (1.0 when specificity is off).
+    rule_share, target_mean : float arrays, optional
+        Share of the reference population meeting each hard rule, and the mean match of each
+        preference: what can be expected of an unknown fact (0.5 without a reference).
     """
 
     rules: FloatArray
     target: FloatArray
     rule_specificity: FloatArray
     target_specificity: FloatArray
+    rule_share: FloatArray | None = None
+    target_mean: FloatArray | None = None
+
+    def shares(self) -> tuple[FloatArray, FloatArray]:
+        """Return ``rule_share`` and ``target_mean``, 0.5 where no reference measured them."""
+        r = np.full(len(self.rules), 0.5) if self.rule_share is None else self.rule_share
+        t = np.full(len(self.target), 0.5) if self.target_mean is None else self.target_mean
+        return np.nan_to_num(r, nan=0.5), np.nan_to_num(t, nan=0.5)
 
     @property
     def total(self) -> float:
@@ -113,6 +125,12 @@ class ApproachEvaluation:
     rule_state : int8 array (n, n_rules)
         Per hard rule: 1 true, 0 false, -1 unknown.
     score, coverage : float arrays (n,)
+    expected, low, high : float arrays (n,)
+        The score to expect once the unknown facts are known (each unknown fact at its
+        reference distribution), and the lowest and highest score they can give.
+    p_pass : float array (n,)
+        Chance that the unknown hard rules hold (1 eligible, 0 ineligible), treating them
+        as independent and as common as in the reference population.
 
     Target matches are not kept (they would dominate memory at scale); they are recomputed
     with :func:`match_criteria` for the clients being explained.
@@ -122,6 +140,10 @@ class ApproachEvaluation:
     rule_state: npt.NDArray[np.int8]
     score: FloatArray
     coverage: FloatArray
+    expected: FloatArray | None = None
+    low: FloatArray | None = None
+    high: FloatArray | None = None
+    p_pass: FloatArray | None = None
 
 
 def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
@@ -208,6 +230,19 @@ def match_criteria(
     return rule_state, target_match
 
 
+def arrange_states(approach: Approach, cols: CaseloadColumns) -> npt.NDArray[np.int8]:
+    """Evaluate the conditions to arrange of one approach on a caseload.
+
+    Returns an int8 array (n, n_arrange): 1 nothing to arrange, 0 to arrange, -1 unknown.
+    They never change status or score.
+    """
+    states = []
+    for compiled in approach.compiled_arrange:
+        tri = compiled.evaluate(cols)
+        states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
+    return np.column_stack(states) if states else np.empty((cols.n, 0), dtype=np.int8)
+
+
 def _surprisal(share: FloatArray, bounds: tuple[float, float]) -> FloatArray:
     with np.errstate(divide="ignore"):
         s = -np.log(np.where(np.isnan(share), 1.0, share))
@@ -235,7 +270,14 @@ def evidence_weights(
         share_t = np.where(known_t > 0, np.nansum(match, axis=0) / np.maximum(known_t, 1), np.nan)
     s_rules = _surprisal(share_r, model.specificity_bounds)
     s_target = _surprisal(share_t, model.specificity_bounds)
-    return Evidence(w_rules * s_rules, w_target * s_target, s_rules, s_target)
+    return Evidence(
+        w_rules * s_rules,
+        w_target * s_target,
+        s_rules,
+        s_target,
+        np.asarray(share_r, dtype=np.float64),
+        np.asarray(share_t, dtype=np.float64),
+    )
 
 
 def evaluate_approach(
@@ -247,26 +289,53 @@ def evaluate_approach(
     # for different batch sizes, and one client must get exactly its batch result.
     num = np.zeros(cols.n)
     den = np.zeros(cols.n)
+    known_weight = np.zeros(cols.n)
     any_false = np.zeros(cols.n, dtype=bool)
     all_true = np.ones(cols.n, dtype=bool)
-    for v, state in zip(evidence.rules, states, strict=True):
+    # What the unknown facts may add: expected (reference distribution), at most, at least.
+    exp_num, exp_den, unknown_all, unknown_den = (np.zeros(cols.n) for _ in range(4))
+    p_pass = np.ones(cols.n)
+    rule_share, target_mean = evidence.shares()
+    for v, share, state in zip(evidence.rules, rule_share, states, strict=True):
         true = state == 1
+        unknown = state == -1
         num += v * true
         den += v * (state >= 0)
+        known_weight += v * (state >= 0)
         all_true &= true
         any_false |= state == 0
-    for v, match in zip(evidence.target, matches, strict=True):
+        exp_num += v * share * unknown
+        exp_den += v * unknown
+        unknown_all += v * unknown
+        unknown_den += v * unknown
+        p_pass *= np.where(unknown, share, 1.0)
+    for entry, v, mean, match in zip(
+        approach.target, evidence.target, target_mean, matches, strict=True
+    ):
         known = ~np.isnan(match)
-        num += v * np.where(known, match, 0.0)
-        den += v * known
-    score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
+        matched = v * np.where(known, match, 0.0)
+        num += matched
+        # A bonus counts only as far as it matches: it can raise the score, never lower it.
+        den += matched if entry.bonus else v * known
+        known_weight += v * known
+        exp_num += v * mean * ~known
+        exp_den += v * (mean if entry.bonus else 1.0) * ~known
+        unknown_all += v * ~known
+        if not entry.bonus:
+            unknown_den += v * ~known
+    prior = model.prior_weight * model.prior
+    score = (num + prior) / (den + model.prior_weight)
+    expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
+    low = (num + prior) / (den + unknown_den + model.prior_weight)
+    high = (num + unknown_all + prior) / (den + unknown_all + model.prior_weight)
     total = evidence.total
-    coverage = den / total if total > 0 else np.ones(cols.n)
+    coverage = known_weight / total if total > 0 else np.ones(cols.n)
     status = np.full(cols.n, VERIFY, dtype=np.int8)
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
+    p_pass[any_false] = 0.0
     rule_state = np.column_stack(states) if states else np.empty((cols.n, 0), dtype=np.int8)
-    return ApproachEvaluation(status, rule_state, score, coverage)
+    return ApproachEvaluation(status, rule_state, score, coverage, expected, low, high, p_pass)
 
 
 def contributions(
@@ -284,8 +353,9 @@ def contributions(
     den = 0.0
     for v, s in zip(evidence.rules, rule_state, strict=True):
         den += float(v) * (s >= 0)
-    for v, m in zip(evidence.target, target_match, strict=True):
-        den += float(v) * (not np.isnan(m))
+    for t, v, m in zip(approach.target, evidence.target, target_match, strict=True):
+        if not np.isnan(m):
+            den += float(v) * (float(m) if t.bonus else 1.0)
     den += model.prior_weight
     out: list[tuple[str, str, float]] = []
     for r, v, s in zip(approach.rules, evidence.rules, rule_state, strict=True):

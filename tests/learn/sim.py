@@ -25,7 +25,7 @@ def simulate_history(
     n: int, seed: int, k: int = 3, usual_share: float = 0.5, ids: tuple[str, ...] = APPROACHES
 ) -> History:
     rng = np.random.default_rng(seed)
-    caseload = mk.Caseload(mk.generate_caseload(n, seed=seed))
+    caseload = mk.generate_caseload(n, seed=seed)
     cols = caseload.columns
 
     def value(name, fill):

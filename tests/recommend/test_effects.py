@@ -58,7 +58,7 @@ def test_statuses_are_unchanged_when_effects_are_given(profiles):
 
 def test_statuses_are_unchanged_on_a_generated_caseload():
     plain, learned = recommenders()
-    caseload = mk.Caseload(mk.generate_caseload(500, seed=3))
+    caseload = mk.generate_caseload(500, seed=3)
     np.testing.assert_array_equal(
         plain.recommend_batch(caseload).status, learned.recommend_batch(caseload).status
     )
@@ -67,7 +67,7 @@ def test_statuses_are_unchanged_on_a_generated_caseload():
 def test_the_score_is_the_gain_where_evidence_is_enough_and_the_catalog_where_thin():
     _, learned = recommenders()
     model = learned_model()
-    result = learned.recommend_batch(mk.Caseload(mk.generate_caseload(300, seed=4)))
+    result = learned.recommend_batch(mk.generate_caseload(300, seed=4))
     info = result.learned
     assert info is not None
     ids = list(result.approach_ids)
@@ -107,7 +107,7 @@ def test_reasons_say_which_score_applies_on_how_many_participants(
 ):
     _, learned = recommenders()
     model = learned_model()
-    caseload = mk.Caseload(mk.generate_caseload(50, seed=8))
+    caseload = mk.generate_caseload(50, seed=8)
     result = learned.recommend_batch(caseload)
     recs = {r.approach_id: r for r in result.recommendations(0, include_ineligible=True, lang=lang)}
     fip = " ".join(recs["fip"].reasons)
@@ -125,7 +125,7 @@ def test_reasons_say_which_score_applies_on_how_many_participants(
 
 def test_one_client_gets_its_batch_result():
     _, learned = recommenders()
-    caseload = mk.Caseload(mk.generate_caseload(30, seed=9))
+    caseload = mk.generate_caseload(30, seed=9)
     batch = learned.recommend_batch(caseload)
     client = next(caseload.take(np.array([7])).profiles())
     one = learned.recommend(client, include_ineligible=True)
@@ -148,7 +148,7 @@ def test_remaining_ties_are_broken_by_catalog_score_then_approach_id():
 
 def test_capacity_prices_are_outcome_gains_per_extra_place():
     _, learned = recommenders()
-    result = learned.recommend_batch(mk.Caseload(mk.generate_caseload(400, seed=10)))
+    result = learned.recommend_batch(mk.generate_caseload(400, seed=10))
     plan = mk.plan_assignment(result, include_verify=True, capacity={"fip": 10})
     assert result.learned is not None and result.learned.scale == 1.0
     price = plan.summary.loc["fip", "capacity_price"]

@@ -15,7 +15,6 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from matchkit._types import FloatArray
@@ -43,16 +42,16 @@ def _hgb_params(random_state: int | None) -> dict[str, Any]:
     }
 
 
-def default_propensity_model(random_state: int | None = 0) -> LogisticRegression:
-    """Return the default propensity model: L2-regularised multinomial logistic regression.
+def default_propensity_model(random_state: int | None = 0) -> HistGradientBoostingClassifier:
+    """Return the default propensity model: multiclass histogram gradient boosting.
 
-    It gets the standardised basis with missing indicators. One fit covers every arm (a
-    boosted multiclass model grows a tree per arm per round, which dominated the fit time),
-    and its smooth probabilities rarely reach the extremes that make AIPW weights explode.
-    ``tol=1e-3`` stops lbfgs three times sooner than the default at the same log-likelihood
-    (to 4 digits, measured on a 40,000-row synthetic history).
+    Trees learn sharp cut-offs such as a catalog rule that excluded some clients from an
+    approach, so those clients get a propensity near 0 and are trimmed instead of being
+    extrapolated to. Measured on ``generate_history(20_000, seed=3)``: the 95% intervals of
+    all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
+    regression (which was 25% faster).
     """
-    return LogisticRegression(C=1.0, tol=1e-3, max_iter=2000, random_state=random_state)
+    return HistGradientBoostingClassifier(**_hgb_params(random_state))
 
 
 def default_outcome_model(

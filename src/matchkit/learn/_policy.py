@@ -268,7 +268,10 @@ def fit_policy_tree(
     share = kept / optimal if optimal > 0 else float("nan")
     names = model.encoder_.raw_names_
     class_names = [str(c) or "usual care" for c in tree.classes_]
-    text = export_text(tree, feature_names=names, class_names=class_names)
+    if tree.tree_.node_count == 1:  # export_text prints a lone leaf's class as its index
+        text = f"|--- class: {class_names[0]}\n"
+    else:
+        text = export_text(tree, feature_names=names, class_names=class_names)
     legend = [
         f"  {name}: " + ", ".join(f"{i}={v}" for i, v in enumerate(FIELDS[name].values))
         for name in names

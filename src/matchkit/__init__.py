@@ -69,7 +69,6 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
-    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,

@@ -21,7 +21,8 @@ def _value(name: str) -> st.SearchStrategy[Any]:
         hi = spec.maximum if spec.maximum is not None else 600
         return st.integers(int(spec.minimum or 0), int(hi))
     if spec.kind is Kind.FLOAT:
-        return st.floats(0, 1e5, allow_nan=False).map(lambda v: round(v, 2))
+        hi = spec.maximum if spec.maximum is not None else 1e5
+        return st.floats(0, hi, allow_nan=False).map(lambda v: min(round(v, 2), hi))
     if spec.kind is Kind.BOOL:
         return st.booleans()
     if spec.kind is Kind.ENUM:

@@ -44,6 +44,7 @@ from matchkit.errors import (
     RuleError,
     RuleSyntaxError,
     UnknownFieldError,
+    UnreadableFileError,
 )
 from matchkit.learn import (
     EffectModel,
@@ -121,6 +122,7 @@ __all__ = [
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",
+    "UnreadableFileError",
     "candidate_pools",
     "evaluate",
     "fit_effects",

@@ -9,7 +9,7 @@ profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vect
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -25,9 +25,11 @@ from matchkit._fields import (
     ZRM_DOMAINS,
     ZRM_LEGACY_11,
 )
+from matchkit._output import atomic_path, json_line
 from matchkit._profile import ClientProfile
+from matchkit._text import clip_repr, clip_text
 from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
-from matchkit.errors import RecordError, RecordErrors
+from matchkit.errors import ParameterError, RecordError, RecordErrors, UnreadableFileError
 
 __all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
 
@@ -63,7 +65,19 @@ class Caseload:
     def from_profiles(cls, profiles: Iterable[ClientProfile]) -> Caseload:
         """Build a caseload from profile objects (already validated by the model)."""
         # Profile objects were validated by the model; only the column types are set here.
-        records = [p.to_record() for p in profiles]
+        if isinstance(profiles, str | bytes | Mapping) or not isinstance(profiles, Iterable):
+            raise TypeError(
+                f"profiles={clip_repr(profiles)} is a {type(profiles).__name__}; expected an "
+                "iterable of ClientProfile"
+            )
+        records = []
+        for i, p in enumerate(profiles):
+            if not isinstance(p, ClientProfile):
+                raise TypeError(
+                    f"profiles[{i}]={clip_repr(p)} is a {type(p).__name__}; expected a "
+                    "ClientProfile (ClientProfile.model_validate(mapping) makes one)"
+                )
+            records.append(p.to_record())
         if not records:
             return cls(empty_frame(), _validated=True)
         columns = {
@@ -168,6 +182,58 @@ def _validate_frame(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
     return validate_raw(raw, labels, extra)
 
 
+class _NotJSON:
+    """A ``NaN``/``Infinity`` token in a JSON file: not JSON, and never "unknown"."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __repr__(self) -> str:
+        return self.token
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {clip_repr(key)}")
+        seen[key] = value
+    return seen
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _open_check(path: Path, kind: str) -> None:
+    """Raise UnreadableFileError for a path that is not a readable file of ``kind``."""
+    if path.is_dir():
+        raise UnreadableFileError(str(path), f"is a directory; expected a {kind} file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    if head.startswith(_GZIP_MAGIC) and kind != "Parquet":
+        raise UnreadableFileError(
+            str(path), f"is a gzip-compressed file; expected plain {kind} text (decompress it)"
+        )
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) of a UTF-8 text file (a byte-order mark is allowed)."""
+    lineno = 0
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                yield lineno, line
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            str(path), f"line {lineno + 1}: not UTF-8 text ({exc.reason}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
     raw, labels, extra, bad, _ = read_raw_jsonl(path)
     return raw, labels, extra, bad
@@ -187,37 +253,32 @@ def read_raw_jsonl(
     labels: list[str] = []
     extra: list[tuple[int, RecordError]] = []
     bad: list[bool] = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            row = len(records)
-            label = f"line {lineno}"
-            rec_bad = False
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                obj, rec_bad = {}, True
-                extra.append(
-                    (
-                        row,
-                        RecordError(
-                            label, "(record)", line.strip()[:60], f"a JSON object ({exc.msg})"
-                        ),
-                    )
-                )
-            if not isinstance(obj, dict):
-                extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
-                obj, rec_bad = {}, True
-            if aside is not None:
-                kept = {k: v for k, v in obj.items() if aside(k)}
-                obj = {k: v for k, v in obj.items() if k not in kept}
-                side.append(kept)
-            flat, problems = _flatten_record(obj, label)
-            extra += [(row, p) for p in problems]
-            records.append(flat)
-            labels.append(label)
-            bad.append(rec_bad)
+    _open_check(path, "JSONL")
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        row = len(records)
+        label = f"line {lineno}"
+        rec_bad = False
+        try:
+            obj = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_NotJSON)
+        except ValueError as exc:
+            obj, rec_bad = {}, True
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            problem = RecordError(label, "(record)", line.strip()[:60], f"a JSON object ({reason})")
+            extra.append((row, problem))
+        if not isinstance(obj, dict):
+            extra.append((row, RecordError(label, "(record)", obj, "a JSON object")))
+            obj, rec_bad = {}, True
+        if aside is not None:
+            kept = {k: v for k, v in obj.items() if aside(k)}
+            obj = {k: v for k, v in obj.items() if k not in kept}
+            side.append(kept)
+        flat, problems = _flatten_record(obj, label)
+        extra += [(row, p) for p in problems]
+        records.append(flat)
+        labels.append(label)
+        bad.append(rec_bad)
     # Object columns from the start, so an error shows the value as it was written (9, not 9.0).
     raw = pd.DataFrame(
         {c: pd.Series([r.get(c) for r in records], dtype=object) for c in STORED_FIELDS}
@@ -265,6 +326,36 @@ def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], li
     return flat, problems
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    _open_check(path, "CSV")
+    try:
+        return pd.read_csv(
+            path, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
+    except pd.errors.EmptyDataError:
+        raise UnreadableFileError(str(path), "is empty; expected a header line") from None
+    except pd.errors.ParserError as exc:
+        reason = clip_text(str(exc).strip().replace("\n", " "))
+        raise UnreadableFileError(str(path), f"is not valid CSV: {reason}") from None
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            str(path), f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+
+    _open_check(path, "Parquet")
+    try:
+        return pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        reason = clip_text(str(exc).strip().replace("\n", " "))
+        raise UnreadableFileError(str(path), f"is not a readable Parquet file: {reason}") from None
+
+
 def _read_flat(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
     raw, labels, extra, bad, _ = read_raw_flat(path)
     return raw, labels, extra, bad
@@ -275,10 +366,10 @@ def read_raw_flat(
 ) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
     """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``)."""
     if path.suffix == ".csv":
-        raw = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+        raw = _read_csv(path)
         labels = [f"line {i + 2}" for i in range(len(raw))]
     else:
-        raw = pd.read_parquet(path)
+        raw = _read_parquet(path)
         labels = [f"row {i}" for i in range(len(raw))]
     set_aside = [c for c in raw.columns if aside is not None and aside(str(c))]
     aside_frame = raw[set_aside].reset_index(drop=True)
@@ -324,24 +415,35 @@ def validate_caseload(
     """
     if isinstance(data, Caseload):
         return data, []
+    if isinstance(data, bytes | Mapping | ClientProfile) or not isinstance(
+        data, pd.DataFrame | str | Path | Iterable
+    ):
+        raise TypeError(
+            f"data={clip_repr(data)} is a {type(data).__name__}; expected a Caseload, a "
+            "DataFrame, an iterable of ClientProfile or a path to a .jsonl, .csv or .parquet file"
+        )
     if isinstance(data, pd.DataFrame):
         frame, errors = _validate_frame(data, "DataFrame")
         return Caseload(frame, _validated=True), errors
     if isinstance(data, str | Path):
         path = Path(data)
+        if str(data) == "":
+            raise ParameterError("data='' is not allowed; expected a client file path")
         if path.suffix not in _FORMATS:
-            raise RecordErrors(
-                [RecordError(str(path), "(file)", path.suffix, "a .jsonl, .csv or .parquet file")]
+            raise UnreadableFileError(
+                str(path),
+                f"the extension {path.suffix or '(none)'!r} is not allowed; expected a .jsonl, "
+                ".csv or .parquet file",
             )
         if not path.exists():
-            raise FileNotFoundError(f"no such client file: {path}")
+            raise UnreadableFileError(str(path), "no such client file")
         reader = _read_jsonl if path.suffix == ".jsonl" else _read_flat
         raw, labels, extra, bad = reader(path)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
         frame, errors = validate_raw(raw, labels, extra, bad, text=path.suffix == ".csv")
         return Caseload(frame, _validated=True), errors
-    return Caseload.from_profiles(data), []
+    return Caseload.from_profiles(data), []  # checks that every item is a ClientProfile
 
 
 def read_caseload(
@@ -374,19 +476,31 @@ def write_caseload(
     In CSV, list fields are ``;``-separated; an empty cell is unknown and ``[]`` is an
     explicitly empty list.
     """
+    if not isinstance(caseload, Caseload):
+        raise TypeError(
+            f"caseload={clip_repr(caseload)} is a {type(caseload).__name__}; expected a Caseload"
+        )
+    if not isinstance(path, str | Path):
+        raise TypeError(f"path={clip_repr(path)} is a {type(path).__name__}; expected a path")
     path = Path(path)
     fmt = format or path.suffix.lstrip(".")
+    if fmt not in ("jsonl", "csv", "parquet"):
+        raise ParameterError(
+            f"format={clip_repr(fmt)} is not allowed; expected one of jsonl, csv, parquet "
+            "(or a path ending in .jsonl, .csv or .parquet)"
+        )
     frame = caseload.frame
-    if fmt == "jsonl":
-        with path.open("w", encoding="utf-8") as fh:
-            for rec in _frame_records(frame):
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        csv_frame(frame).to_csv(path, index=False)
-    elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        raise ValueError(f"format={fmt!r} is not allowed; expected one of jsonl, csv, parquet")
+    # Round-trip data, not a spreadsheet: cells are written as they are (no formula guard).
+    with atomic_path(path) as tmp:
+        if fmt == "jsonl":
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                for rec in _frame_records(frame):
+                    fh.write(json_line(rec) + "\n")
+        elif fmt == "csv":
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                csv_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+        else:
+            frame.to_parquet(tmp, index=False)
     return path
 
 

@@ -7,6 +7,7 @@ reports every problem of every file at once, naming file, entry and field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,8 @@ from pydantic import (
 )
 
 from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
+from matchkit._text import clip_repr, clip_text
+from matchkit._yaml import load_yaml
 from matchkit.errors import CatalogError, RuleError, UnknownApproachError
 from matchkit.rules import CompiledRule, compile_rule
 
@@ -42,6 +45,12 @@ __all__ = [
 ]
 
 _ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+MAX_WEIGHT = 100.0
+"""The largest weight of a rule or preference (weights are relative; 1 is the default)."""
+MAX_TOLERANCE = 1_000_000.0
+"""The largest tolerance of a graded preference (in the field's unit)."""
+MAX_PLACES = 10_000_000
+"""The most places an approach may declare in the catalog."""
 SourceText = Annotated[str, Field(min_length=1, pattern=r"\S")]
 """A reference to where a rule, preference or number comes from (not blank)."""
 
@@ -95,8 +104,11 @@ class Capacity(_Strict):
     @model_validator(mode="after")
     def _places_is_count(self) -> Capacity:
         v = self.places.value
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise ValueError(f"capacity.places.value={v!r}: expected a whole number >= 0")
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_PLACES:
+            raise ValueError(
+                f"capacity.places.value={clip_repr(v)}: expected a whole number from 0 to "
+                f"{MAX_PLACES:,}"
+            )
         return self
 
 
@@ -119,8 +131,10 @@ class Facts(_Strict):
     def _ratio(self) -> Facts:
         if self.selection_ratio is not None:
             v = self.selection_ratio.value
-            if not isinstance(v, int | float) or not 0 < v <= 1:
-                raise ValueError(f"selection_ratio.value={v!r}: expected a number in (0, 1]")
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 1:
+                raise ValueError(
+                    f"selection_ratio.value={clip_repr(v)}: expected a number in (0, 1]"
+                )
         return self
 
 
@@ -132,7 +146,7 @@ class HardRule(_Strict):
     source: SourceText
     reason: Text
     justification: str | None = None
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
 
 
 class TargetEntry(_Strict):
@@ -147,8 +161,8 @@ class TargetEntry(_Strict):
     rule: str | None = None
     feature: str | None = None
     prefer: dict[str, Any] | None = None
-    tolerance: float = Field(default=0.0, ge=0)
-    weight: float = Field(default=1.0, gt=0)
+    tolerance: float = Field(default=0.0, ge=0, le=MAX_TOLERANCE, allow_inf_nan=False)
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
     source: SourceText
     label: Text
     bonus: bool = False
@@ -163,7 +177,7 @@ class TargetEntry(_Strict):
             extra = set(self.prefer) - {"min", "max", "in"}
             if extra or not self.prefer or ("in" in self.prefer and len(self.prefer) > 1):
                 raise ValueError(
-                    f"prefer={self.prefer!r}: expected keys min and/or max, or only `in`"
+                    f"prefer={clip_repr(self.prefer)}: expected keys min and/or max, or only `in`"
                 )
         return self
 
@@ -329,6 +343,18 @@ def _check_feature(t: TargetEntry, ctx: str) -> list[str]:
     if spec.kind in (Kind.LIST, Kind.STR):
         return [f"{ctx}: feature={name!r} is a {spec.kind} field; use a rule-shaped entry"]
     problems = []
+    low, high = t.prefer.get("min"), t.prefer.get("max")
+    if (
+        spec.kind in (Kind.INT, Kind.FLOAT)
+        and isinstance(low, int | float)
+        and isinstance(high, int | float)
+        and not low <= high
+    ):
+        problems.append(f"{ctx}: prefer min={low!r} > max={high!r}: expected min <= max")
+    ordered = spec.kind is Kind.ENUM and spec.ordered
+    in_order = ordered and low in spec.values and high in spec.values
+    if in_order and spec.values.index(low) > spec.values.index(high):
+        problems.append(f"{ctx}: prefer min={low!r} comes after max={high!r} in the order")
     for key, value in t.prefer.items():
         values = value if key == "in" else [value]
         if not isinstance(values, list) or not values:
@@ -338,15 +364,23 @@ def _check_feature(t: TargetEntry, ctx: str) -> list[str]:
             if spec.kind is Kind.ENUM:
                 if v not in spec.values:
                     problems.append(
-                        f"{ctx}: prefer.{key}={v!r} is not allowed; expected {spec.allowed()}"
+                        f"{ctx}: prefer.{key}={clip_repr(v)} is not allowed; "
+                        f"expected {spec.allowed()}"
                     )
                 elif key != "in" and not spec.ordered:
                     problems.append(f"{ctx}: prefer.{key} needs an ordered field; {name} is not")
             elif spec.kind is Kind.BOOL:
                 if not isinstance(v, bool):
                     problems.append(f"{ctx}: prefer.{key}={v!r}: expected true or false")
-            elif isinstance(v, bool) or not isinstance(v, int | float):
-                problems.append(f"{ctx}: prefer.{key}={v!r}: expected a number")
+            elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                problems.append(f"{ctx}: prefer.{key}={clip_repr(v)}: expected a finite number")
+            elif (spec.minimum is not None and v < spec.minimum) or (
+                spec.maximum is not None and v > spec.maximum
+            ):
+                problems.append(
+                    f"{ctx}: prefer.{key}={v!r} is outside the field's range; expected "
+                    f"{spec.allowed()}"
+                )
     return problems
 
 
@@ -404,7 +438,7 @@ def _format_pydantic(file: str, entry: str, exc: ValidationError) -> list[str]:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
         got = err.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        shown = "" if isinstance(got, dict) else f" (got {clip_repr(got)})"
         out.append(f"{file}: {entry}: {loc}: {err['msg']}{shown}")
     return out
 
@@ -448,6 +482,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             if f.name.endswith(".yaml")
         )
         return _build(files)
+    if not isinstance(path, str | Path):
+        raise TypeError(f"path={clip_repr(path)} is a {type(path).__name__}; expected a path")
     p = Path(path)
     if p.is_dir():
         paths = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
@@ -457,7 +493,17 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         raise CatalogError([f"{p}: no such file or directory"])
     if not paths:
         raise CatalogError([f"{p}: no *.yaml approach files found"])
-    return _build([(str(f), f.read_text(encoding="utf-8")) for f in paths])
+    files, problems = [], []
+    for f in paths:
+        try:
+            files.append((str(f), f.read_text(encoding="utf-8-sig")))
+        except UnicodeDecodeError as exc:
+            problems.append(f"{f}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except OSError as exc:
+            problems.append(f"{f}: cannot be read ({exc.strerror or exc})")
+    if problems:
+        raise CatalogError(problems)
+    return _build(files)
 
 
 def _build(files: Sequence[tuple[str, str]]) -> Catalog:
@@ -466,9 +512,13 @@ def _build(files: Sequence[tuple[str, str]]) -> Catalog:
     seen: dict[str, str] = {}
     for name, text in files:
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.YAMLError as exc:
-            problems.append(f"{name}: not valid YAML: {exc}")
+            problems.append(f"{name}: not valid YAML: {clip_text(str(exc), 400)}")
+            continue
+        except RecursionError:
+            problems.append(f"{name}: not valid YAML: nested too deeply")
+            continue
             continue
         approach, found = parse_approach(data, name)
         problems += found

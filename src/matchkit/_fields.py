@@ -204,9 +204,17 @@ _PROFILE: tuple[FieldSpec, ...] = (
         "months on assistance",
         "maanden in de bijstand",
         minimum=0,
+        maximum=600,
     ),
     _f("household", Kind.ENUM, "household", "huishouden", values=("single", "couple")),
-    _f("children", Kind.INT, "children at home", "thuiswonende kinderen", minimum=0),
+    _f(
+        "children",
+        Kind.INT,
+        "children at home",
+        "thuiswonende kinderen",
+        minimum=0,
+        maximum=20,
+    ),
     _f(
         "youngest_child_age",
         Kind.INT,
@@ -239,6 +247,7 @@ _PROFILE: tuple[FieldSpec, ...] = (
         "years of work experience",
         "jaren werkervaring",
         minimum=0,
+        maximum=60,
     ),
     _f(
         "years_since_last_job",
@@ -246,6 +255,7 @@ _PROFILE: tuple[FieldSpec, ...] = (
         "years since last job",
         "jaren sinds laatste baan",
         minimum=0,
+        maximum=60,
     ),
     _f(
         "participation_ladder",
@@ -269,6 +279,7 @@ _PROFILE: tuple[FieldSpec, ...] = (
         "part-time income (EUR/year)",
         "inkomsten uit deeltijdwerk (EUR/jaar)",
         minimum=0,
+        maximum=100_000,
     ),
     _f("wants_paid_work", Kind.BOOL, "wants paid work", "wil betaald werk"),
     _f(

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from matchkit._fields import FIP_LEEFGEBIEDEN, ZRM_DOMAINS, ZRM_LEGACY_11
+from matchkit._fields import FIELDS, FIP_LEEFGEBIEDEN, ZRM_DOMAINS, ZRM_LEGACY_11
 from matchkit.errors import DataQualityWarning
 
 __all__ = [
@@ -234,6 +234,12 @@ def leefgebieden_from_zrm(zrm: dict[str, int]) -> dict[str, int | None]:
     return out
 
 
+def _bounded(name: str) -> Any:
+    """Return a model field with the registry's bounds (one source for model and validator)."""
+    spec = FIELDS[name]
+    return Field(default=None, ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)
+
+
 class ClientProfile(BaseModel):
     """What a municipality knows about one person on social assistance.
 
@@ -257,19 +263,19 @@ class ClientProfile(BaseModel):
     gender: Gender | None = None
     municipality: str | None = Field(default=None, min_length=1)
     neighbourhood: str | None = Field(default=None, min_length=1)
-    months_on_assistance: StrictInt | None = Field(default=None, ge=0)
+    months_on_assistance: StrictInt | None = _bounded("months_on_assistance")
     household: Household | None = None
-    children: StrictInt | None = Field(default=None, ge=0)
-    youngest_child_age: StrictInt | None = Field(default=None, ge=0, le=17)
+    children: StrictInt | None = _bounded("children")
+    youngest_child_age: StrictInt | None = _bounded("youngest_child_age")
     migration_background: MigrationBackground | None = None
     dutch_level: DutchLevel | None = None
     other_languages: list[str] | None = None
     education: Education | None = None
-    work_experience_years: StrictFloat | None = Field(default=None, ge=0)
-    years_since_last_job: StrictFloat | None = Field(default=None, ge=0)
-    participation_ladder: StrictInt | None = Field(default=None, ge=1, le=6)
-    work_capacity_pct: StrictInt | None = Field(default=None, ge=0, le=100)
-    part_time_income_eur: StrictFloat | None = Field(default=None, ge=0)
+    work_experience_years: StrictFloat | None = _bounded("work_experience_years")
+    years_since_last_job: StrictFloat | None = _bounded("years_since_last_job")
+    participation_ladder: StrictInt | None = _bounded("participation_ladder")
+    work_capacity_pct: StrictInt | None = _bounded("work_capacity_pct")
+    part_time_income_eur: StrictFloat | None = _bounded("part_time_income_eur")
     wants_paid_work: StrictBool | None = None
     motivation: Motivation | None = None
     interests: list[Interest] | None = None

@@ -148,11 +148,14 @@ def _enum(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool
 
 def _string(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     missing = _is_missing(s)
-    is_str = (
-        np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
-        if s.dtype == object
-        else np.ones(len(s), dtype=bool)
-    )
+    if s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype):
+        is_str = np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
+    elif pd.api.types.is_string_dtype(s.dtype):
+        is_str = np.ones(len(s), dtype=bool)
+    else:
+        # A numeric column (client ids read as numbers) is not text: 1001 would become "1001"
+        # and 1001.0 "1001.0", so the id would not be the one in the source system.
+        is_str = np.zeros(len(s), dtype=bool)
     text = s.where(is_str & ~missing).astype("string")
     bad = ~missing & ~is_str
     if spec.name == "client_id":

@@ -1,12 +1,16 @@
 """The matchkit command line: parse arguments, call the library, print.
 
-Exit codes: 0 success, 2 bad input (every problem listed on stderr), 1 other failures.
+Exit codes: 0 success, 2 bad input or an unreadable/unwritable file (one line on stderr, or
+every bad record listed), 130 interrupted (Ctrl-C), 1 other failures. Every output file is
+written atomically: on a failure or Ctrl-C the old file is left as it was.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import math
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -15,7 +19,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import matchkit as mk
-from matchkit.errors import CatalogError, MatchkitError, ParameterError, RecordErrors
+from matchkit._output import (
+    atomic_text,
+    check_distinct,
+    json_line,
+    neutralise_cell,
+    table_format,
+    write_csv,
+    write_table,
+)
+from matchkit._text import clip_repr, clip_text, escape_control
+from matchkit.errors import MatchkitError, ParameterError, RecordErrors
 from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
 
@@ -53,12 +67,18 @@ def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResu
     return caseload, recommender.recommend_batch(caseload, progress=progress)
 
 
+def _plan_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, float]]:
+    """Parse --capacity and --min-share (before any slow work, so a typo fails fast)."""
+    return _pairs(args.capacity, int, "--capacity"), _shares(args.min_share)
+
+
 def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan:
+    capacity, shares = _plan_options(args)
     return mk.plan_assignment(
         result,
-        capacity=_pairs(args.capacity, int),
+        capacity=capacity,
         include_verify=args.include_verify,
-        min_share=_shares(args.min_share),
+        min_share=shares,
         method=getattr(args, "method", "optimal"),
     )
 
@@ -67,10 +87,10 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
     if args.id not in catalog:
         raise ParameterError(
-            f"approach id {args.id!r} is not in the catalog; expected one of "
+            f"approach id {clip_repr(args.id)} is not in the catalog; expected one of "
             + ", ".join(catalog.ids)
         )
-    print(catalog[args.id].describe(args.lang), file=out)
+    print(escape_control(catalog[args.id].describe(args.lang)), file=out)
     return EXIT_OK
 
 
@@ -102,7 +122,7 @@ def catalog_table(catalog: mk.Catalog) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return escape_control("\n".join(lines))
 
 
 def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
@@ -118,17 +138,46 @@ def cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
+    fmt = _recommend_format(args)
+    _check_output(args, args.out)
     caseload, result = _recommend_file(args)
     progress = args.progress or (sys.stderr.isatty() and len(caseload) >= 50_000)
-    target: IO[str] = open(args.out, "w", encoding="utf-8") if args.out else out  # noqa: SIM115
-    try:
-        write_recommendations(
-            result, target, args.format, args.top, args.include_ineligible, args.lang, progress
-        )
-    finally:
-        if args.out:
-            target.close()
+    options = (args.top, args.include_ineligible, args.lang, progress)
+    if not args.out:
+        write_recommendations(result, out, fmt, *options)
+    elif fmt in ("jsonl", "json"):
+        with atomic_text(args.out) as fh:
+            write_recommendations(result, fh, fmt if fmt == "jsonl" else "json-array", *options)
+    else:
+        frame = result.to_frame(top=args.top, include_ineligible=args.include_ineligible)
+        write_table(frame, args.out, raw_cells=args.raw_cells)
     return EXIT_OK
+
+
+def _recommend_format(args: argparse.Namespace) -> str:
+    """Return the format to write: by the extension of --out, else --format (default table)."""
+    given = "jsonl" if args.format == "json" else args.format
+    if args.format == "json" and not args.out:
+        print(
+            "matchkit: --format json is deprecated; it writes JSON Lines, use --format jsonl",
+            file=sys.stderr,
+        )
+    if not args.out:
+        return given or "table"
+    fmt = table_format(args.out)
+    if given is not None and given != fmt and not (given == "jsonl" and fmt == "json"):
+        raise ParameterError(
+            f"--format {args.format} does not match --out {args.out!r}, which writes {fmt}; "
+            "the extension of --out chooses the format"
+        )
+    return fmt
+
+
+def _check_output(args: argparse.Namespace, path: str | None) -> None:
+    """Refuse an output path that is an input of the command."""
+    if path:
+        inputs = [getattr(args, name, None) for name in ("clients", "catalog", "offering")]
+        check_distinct(path, inputs)
 
 
 def write_recommendations(
@@ -140,14 +189,16 @@ def write_recommendations(
     lang: Any,
     progress: bool = False,
 ) -> None:
-    """Write recommendations as table, json (one object per client and line) or csv.
+    """Write recommendations as a table, JSON Lines, a JSON array or CSV.
 
-    The table names approaches by name and explains the score's scale once; json and csv
-    keep the ids. Approaches that would fit but are not offered are listed apart.
+    ``fmt`` is ``table`` (plain text, control characters escaped; approaches by name, the
+    score's scale explained once), ``jsonl`` (one object per client and line), ``json-array``
+    (one JSON array of those objects) or ``csv``; JSON and CSV keep the ids. Approaches that
+    would fit but are not offered are listed apart.
     """
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
-        frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\n")
+        write_csv_stream(frame, out)
         return
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
@@ -156,9 +207,11 @@ def write_recommendations(
         from tqdm.auto import tqdm
 
         clients = tqdm(clients, total=len(result), desc="writing", unit="client")
+    if fmt == "json-array":
+        out.write("[")
     first = True
     for cid, recs in clients:
-        if fmt == "json":
+        if fmt in ("jsonl", "json-array"):
             line: dict[str, Any] = {
                 "client_id": cid,
                 "recommendations": [r.to_dict() for r in recs],
@@ -166,14 +219,29 @@ def write_recommendations(
             apart = [r.approach_id for r in recs if not r.offered and r.status != "ineligible"]
             if apart:
                 line["not_offered"] = apart
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if fmt == "jsonl":
+                out.write(json_line(line) + "\n")
+            else:
+                out.write(("" if first else ",") + "\n" + json_line(line))
         else:
-            out.write(("" if first else "\n") + _client_block(cid, recs, lang))
+            out.write(escape_control(("" if first else "\n") + _client_block(cid, recs, lang)))
         first = False
+    if fmt == "json-array":
+        out.write("\n]\n")
     if fmt == "table" and not first:
         # The score's scale, once, closing the last block (blocks stay one per client).
         scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
         out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
+
+
+def write_csv_stream(frame: Any, out: IO[str], raw_cells: bool = False) -> None:
+    """Write a table as CSV to a text stream, formula-like cells neutralised."""
+    if not raw_cells:
+        frame = frame.copy()
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].map(neutralise_cell)
+    write_csv(frame, out)
 
 
 _STATUS_WORDS = {
@@ -208,13 +276,7 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
 
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:
-    suffix = Path(args.out).suffix
-    if suffix not in (".jsonl", ".csv", ".parquet"):
-        print(
-            f"matchkit: --out {args.out!r}: expected a .jsonl, .csv or .parquet file",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
+    table_format(args.out, allowed=(".jsonl", ".csv", ".parquet"))
     if args.history:
         history = mk.generate_history(args.n, seed=args.seed)
         mk.write_history(history, args.out)
@@ -238,19 +300,24 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def _read_history_arg(args: argparse.Namespace, catalog: mk.Catalog) -> mk.History:
+    if not args.outcome.strip():
+        raise ParameterError("--outcome '' is not allowed; expected the outcome column's name")
     return mk.read_history(args.history, outcomes=[args.outcome], catalog=catalog)
 
 
 def cmd_learn(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
+    features, controls = _names(args.features), _names(args.controls)
+    if Path(args.out).suffix != ".json":
+        raise ParameterError(f"--out {args.out!r} is not allowed; expected a .json file")
     catalog = _catalog(args)
     history = _read_history_arg(args, catalog)
     model = fit_effects(
         history,
         args.outcome,
-        features=_names(args.features),
-        controls=_names(args.controls),
+        features=features,
+        controls=controls,
         folds=args.folds,
         random_state=args.seed,
     )
@@ -269,6 +336,9 @@ def cmd_learn(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
+    if args.out:
+        table_format(args.out)
+        _check_output(args, args.out)
     catalog = _catalog(args)
     if args.history or args.outcome:
         return _evaluate_history(args, catalog, out)
@@ -283,7 +353,7 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
         print("\nExpected outcome gain per group, and the gap between groups:\n", file=out)
         print(result.groups.round(4).to_string(index=False), file=out)
     if args.out:
-        result.groups.to_csv(args.out, index=False)
+        write_table(result.groups, args.out, raw_cells=args.raw_cells)
     return EXIT_OK
 
 
@@ -294,13 +364,14 @@ def _evaluate_history(args: argparse.Namespace, catalog: mk.Catalog, out: IO[str
 
     if not (args.history and args.outcome):
         raise ParameterError("--history and --outcome go together: give both")
+    features = _names(args.features)
     history = _read_history_arg(args, catalog)
     result = compare_policies(
         history,
         args.outcome,
         catalog=catalog,
         seed=args.seed,
-        features=_names(args.features),
+        features=features,
         tree_depth=args.depth,
     )
     values = result.values
@@ -323,18 +394,24 @@ def _evaluate_history(args: argparse.Namespace, catalog: mk.Catalog, out: IO[str
 def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
     import pandas as pd
 
-    caseload, result = _recommend_file(args)
-    pools = mk.candidate_pools(
-        result,
-        selection_ratios=_pairs(args.selection_ratio, float),
-        capacity=_pairs(args.capacity, int),
-    )
+    names = ("summary", "excluding_rules", "to_verify", "groups", "to_arrange")
+    paths: list[Path] = []
     if args.out:
         base = Path(args.out)
-        for name in ("summary", "excluding_rules", "to_verify", "groups", "to_arrange"):
+        table_format(base)
+        paths = [base.with_name(f"{base.stem}_{name}{base.suffix}") for name in names]
+        for path in paths:
+            _check_output(args, str(path))
+    ratios = _pairs(args.selection_ratio, float, "--selection-ratio")
+    capacity = _pairs(args.capacity, int, "--capacity")
+    caseload, result = _recommend_file(args)
+    pools = mk.candidate_pools(result, selection_ratios=ratios, capacity=capacity)
+    if args.out:
+        for name, path in zip(names, paths, strict=True):
             table = getattr(pools, name)
-            path = base.with_name(f"{base.stem}_{name}.csv")
-            table.to_csv(path, index=name == "summary")
+            write_table(
+                table.reset_index() if name == "summary" else table, path, raw_cells=args.raw_cells
+            )
             print(f"wrote {path}", file=out)
         return EXIT_OK
     with pd.option_context("display.width", 140, "display.max_columns", 20):
@@ -352,9 +429,12 @@ def cmd_pools(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
+    table_format(args.out)
+    _check_output(args, args.out)
+    _plan_options(args)
     caseload, result = _recommend_file(args)
     plan = _plan_from_args(result, args)
-    plan.assignments.to_csv(args.out, index=False, float_format="%.17g", lineterminator="\n")
+    write_table(plan.assignments, args.out, raw_cells=args.raw_cells)
     print(plan_summary(plan, len(caseload)), file=out)
     print(f"\nwrote {args.out}", file=out)
     return EXIT_OK
@@ -363,8 +443,11 @@ def cmd_assign(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
     from matchkit.planning._report import write_report
 
+    table_format(args.out, allowed=(".html", ".htm"))
+    _check_output(args, args.out)
+    capacity, _ = _plan_options(args)
     _, result = _recommend_file(args)
-    pools = mk.candidate_pools(result, capacity=_pairs(args.capacity, int))
+    pools = mk.candidate_pools(result, capacity=capacity)
     plan = _plan_from_args(result, args)
     path = write_report(args.out, result, pools, plan, lang=args.lang)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", file=out)
@@ -380,13 +463,15 @@ def _shares(text: str | None) -> dict[str, float]:
         group, sep, value = part.rpartition(":")
         try:
             share = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             share = float("nan")
         if not sep or "=" not in group or not 0 <= share <= 1:
             raise ParameterError(
-                f"--min-share {part!r} is not allowed; expected DIMENSION=GROUP:SHARE with a "
-                "share from 0 to 1, e.g. gender=female:0.5"
+                f"--min-share {clip_repr(part)} is not allowed; expected DIMENSION=GROUP:SHARE "
+                "with a share from 0 to 1, e.g. gender=female:0.5"
             )
+        if group.strip() in out:
+            raise ParameterError(f"--min-share: {clip_repr(group.strip())} is given twice")
         out[group.strip()] = share
     return out
 
@@ -415,23 +500,31 @@ def plan_summary(plan: mk.Plan, n_clients: int) -> str:
     return "\n".join(lines)
 
 
-def _pairs(text: str | None, kind: type[Any]) -> dict[str, Any]:
-    """Parse ``id=value,id=value`` into a dict (argparse-friendly errors)."""
+def _pairs(text: str | None, kind: type[Any], option: str = "option") -> dict[str, Any]:
+    """Parse ``id=value,id=value`` into a dict; a repeated id is an error."""
     out: dict[str, Any] = {}
     if not text:
         return out
     for part in text.split(","):
         key, sep, value = part.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise ParameterError(
-                f"{part!r} is not allowed; expected ID=VALUE pairs separated by ','"
+                f"{option} {clip_repr(part)} is not allowed; expected ID=VALUE pairs "
+                "separated by ','"
             )
+        if key in out:
+            raise ParameterError(f"{option}: {clip_repr(key)} is given twice; give each id once")
         try:
-            out[key.strip()] = kind(value)
-        except ValueError:
+            parsed = kind(value.strip())
+        except (ValueError, OverflowError):
+            parsed = None
+        if parsed is None or (isinstance(parsed, float) and not math.isfinite(parsed)):
+            what = "whole number" if kind is int else "finite number"
             raise ParameterError(
-                f"{key.strip()}={value!r} is not allowed; expected a {kind.__name__}"
-            ) from None
+                f"{option} {clip_repr(key)}={clip_repr(value)} is not allowed; expected a {what}"
+            )
+        out[key] = parsed
     return out
 
 
@@ -482,6 +575,15 @@ def _plan_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _raw_cells_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="write CSV/XLSX text cells as they are; by default a cell starting with = + - @, "
+        "a tab or a carriage return gets a leading ' so a spreadsheet does not run it",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``matchkit`` command."""
     parser = argparse.ArgumentParser(
@@ -516,9 +618,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="append the ineligible approaches (rank null) after the ranked ones",
     )
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument(
+        "--format",
+        choices=["table", "jsonl", "csv", "json"],
+        default=None,
+        help="what to write on standard output: table (default), jsonl (one JSON object per "
+        "client and line) or csv; 'json' is a deprecated alias of jsonl. With --out the "
+        "extension chooses the format",
+    )
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of reasons")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write here instead of standard output: .csv, .jsonl, .json (a JSON array), "
+        ".parquet or .xlsx",
+    )
+    _raw_cells_argument(p)
     p.add_argument(
         "--effects",
         metavar="MODEL.json",
@@ -545,7 +660,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=_positive_int, default=100_000, help="clients (default 100000)")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
-    p.add_argument("--out", metavar="FILE", help="also write the group table as CSV")
+    p.add_argument(
+        "--out", metavar="FILE", help="also write the group table (.csv, .jsonl, .json, ...)"
+    )
+    _raw_cells_argument(p)
     p.add_argument(
         "--history", metavar="FILE", help="a history (.jsonl, .csv, .parquet): value policies"
     )
@@ -579,14 +697,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID=R,...",
         help="share of candidates who enter after intake, per approach (default: catalog or 0.5)",
     )
-    p.add_argument("--out", metavar="FILE.csv", help="write the four tables as FILE_<table>.csv")
+    p.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write the four tables as FILE_<table>.csv (or .jsonl, .json, .parquet, .xlsx)",
+    )
+    _raw_cells_argument(p)
     p.set_defaults(func=cmd_pools)
 
     p = sub.add_parser("assign", help="fill the places of each approach optimally")
     _clients_arguments(p)
     _plan_arguments(p)
     p.add_argument("--method", choices=["optimal", "greedy"], default="optimal")
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="client_id,approach_id,score")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.csv",
+        help="client_id,approach_id,score as .csv, .jsonl, .json, .parquet or .xlsx",
+    )
+    _raw_cells_argument(p)
     p.set_defaults(func=cmd_assign)
 
     p = sub.add_parser("report", help="write a one-page HTML report with charts")
@@ -619,7 +748,13 @@ _non_negative_int = _int_at_least(0)
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Every failure the user can fix (bad records, a malformed catalog, a bad option value, an
+    unreadable input or unwritable output) prints one message on stderr and returns 2; an
+    interrupt (Ctrl-C) returns 130. Output files are replaced atomically, so neither leaves
+    a partial file.
+    """
     out = out or sys.stdout
     parser = build_parser()
     try:
@@ -628,20 +763,63 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         code: int = args.func(args, out)
-    except (RecordErrors, CatalogError) as exc:
-        print(f"matchkit: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except FileNotFoundError as exc:
-        print(f"matchkit: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        out.flush()
+    except KeyboardInterrupt:
+        _error("interrupted; output files were left as they were")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
-        sys.stderr.close()
+        _silence(out)
         return EXIT_OK
     except MatchkitError as exc:
-        print(f"matchkit: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+        _error(str(exc))
+        return EXIT_BAD_INPUT if isinstance(exc, ValueError | KeyError) else EXIT_FAILURE
+    except (OSError, UnicodeError) as exc:
+        _error(_os_message(exc, out))
+        _silence(out)
+        return EXIT_BAD_INPUT
+    except (ValueError, TypeError) as exc:
+        # A bad value that reached a library check without a MatchkitError of its own.
+        _error(f"{type(exc).__name__}: {exc}")
+        return EXIT_BAD_INPUT
     return code
+
+
+EXIT_INTERRUPTED = 130
+
+
+def _error(message: str) -> None:
+    """Print an error on stderr: escaped control characters, long lines cut."""
+    lines = escape_control(message).splitlines() or [""]
+    text = "\n".join(clip_text(line, 2_000) for line in lines)
+    with contextlib.suppress(OSError):
+        print(f"matchkit: {text}", file=sys.stderr)
+
+
+def _os_message(exc: OSError | UnicodeError, out: IO[str]) -> str:
+    """One line naming the file of an OS or decoding error (standard output when none)."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        name = exc.filename
+        if name is None:
+            where = "standard output" if out is sys.stdout else "output"
+            if exc.errno is None:
+                return str(exc)
+            return f"{where}: {reason}"
+        return f"{name}: {reason}"
+    return f"cannot decode text: {exc}"
+
+
+def _silence(out: IO[str]) -> None:
+    """Point standard output at /dev/null so the interpreter's final flush cannot fail."""
+    if out is not sys.stdout:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

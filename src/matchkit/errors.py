@@ -5,6 +5,7 @@ it refines, so a plain ``except ValueError`` keeps working::
 
     MatchkitError(Exception)
     ├── RecordErrors(MatchkitError, ValueError)        bad client records, all listed
+    │   └── UnreadableFileError                        a file that cannot be read at all
     ├── CatalogError(MatchkitError, ValueError)        a malformed approach catalog
     ├── RuleError(MatchkitError, ValueError)           a rule that does not parse or resolve
     │   ├── RuleSyntaxError
@@ -25,6 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matchkit._text import clip_repr, clip_text
+
+_RULE_WINDOW = 160  # characters of a long rule shown around the problem
+_RULE_WHOLE = 1_200  # rules up to this length are shown whole (the parser allows 1,000)
+
 __all__ = [
     "AssignmentError",
     "CatalogError",
@@ -40,6 +46,7 @@ __all__ = [
     "RuleSyntaxError",
     "UnknownApproachError",
     "UnknownFieldError",
+    "UnreadableFileError",
 ]
 
 
@@ -77,7 +84,8 @@ class RecordError:
     allowed: str
 
     def __str__(self) -> str:
-        return f"{self.record}: {self.field}={self.value!r} is not allowed; expected {self.allowed}"
+        shown = clip_repr(self.value)
+        return f"{self.record}: {self.field}={shown} is not allowed; expected {self.allowed}"
 
 
 class RecordErrors(MatchkitError, ValueError):
@@ -98,12 +106,30 @@ class RecordErrors(MatchkitError, ValueError):
         super().__init__("\n".join(lines))
 
 
+class UnreadableFileError(RecordErrors):
+    """A client file that cannot be read at all: not its format, not UTF-8, not a file.
+
+    The message is one line naming the file and why (and the line, when known).
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.errors = [RecordError(source, "(file)", None, reason)]
+        self.valid = None
+        self.source = source
+        self.reason = reason
+        ValueError.__init__(self, f"{source}: {reason}")
+
+
 class CatalogError(MatchkitError, ValueError):
     """The approach catalog is malformed; the message names file, entry and field."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("invalid approach catalog:\n" + "\n".join(f"  {p}" for p in problems))
+        if len(self.problems) == 1:
+            super().__init__(f"invalid approach catalog: {self.problems[0]}")
+        else:
+            lines = [f"  {p}" for p in self.problems]
+            super().__init__("invalid approach catalog:\n" + "\n".join(lines))
 
 
 class RuleError(MatchkitError, ValueError):
@@ -125,8 +151,20 @@ class RuleError(MatchkitError, ValueError):
         self.position = position
         self.context = context
         where = f"{context}: " if context else ""
-        caret = " " * position + "^"
-        super().__init__(f"{where}{message} at position {position}\n    {text}\n    {caret}")
+        # Show a window of a long rule around the problem, saying how long the rule is.
+        start = max(0, position - _RULE_WINDOW // 2) if len(text) > _RULE_WHOLE else 0
+        shown = text if len(text) <= _RULE_WHOLE else text[start : start + _RULE_WINDOW]
+        if len(text) > _RULE_WHOLE:
+            shown = (
+                f"{'…' if start else ''}{shown}{'…' if len(text) > start + _RULE_WINDOW else ''}"
+            )
+            note = f" (rule of {len(text):,} characters)"
+        else:
+            note = ""
+        caret = " " * (position - start + (1 if start else 0)) + "^"
+        super().__init__(
+            f"{where}{clip_text(message)} at position {position}{note}\n    {shown}\n    {caret}"
+        )
 
     def with_context(self, context: str) -> RuleError:
         """Return the same error naming where the rule comes from."""

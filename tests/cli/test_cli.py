@@ -47,7 +47,7 @@ def run(*argv: str | Path) -> tuple[int, str]:
 
 
 def recommend_json(*argv: str | Path) -> list[dict]:
-    code, text = run("recommend", "--clients", EXAMPLES, "--format", "json", *argv)
+    code, text = run("recommend", "--clients", EXAMPLES, "--format", "jsonl", *argv)
     assert code == 0
     return [json.loads(line) for line in text.splitlines()]
 
@@ -311,7 +311,7 @@ def test_csv_scores_parse_back_exactly_to_the_json_scores_for_any_valid_clients(
     with tempfile.TemporaryDirectory() as tmp:
         path = _write_jsonl(Path(tmp) / "clients.jsonl", records)
         argv = ["recommend", "--clients", str(path), "--include-ineligible", "--format"]
-        code, text = run(*argv, "json")
+        code, text = run(*argv, "jsonl")
         assert code == 0
         scores = [
             r["score"] for line in text.splitlines() for r in json.loads(line)["recommendations"]
@@ -322,18 +322,18 @@ def test_csv_scores_parse_back_exactly_to_the_json_scores_for_any_valid_clients(
     assert [float(row["score"]) for row in rows] == scores
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_out_writes_to_the_file_instead_of_standard_output(tmp_path, fmt):
     target = tmp_path / f"recs.{fmt}"
-    argv = ["recommend", "--clients", EXAMPLES, "--format", fmt, "--top", "2"]
+    argv = ["recommend", "--clients", EXAMPLES, "--top", "2"]
     code, text = run(*argv, "--out", target)
     assert code == 0
     assert text == ""
-    assert target.read_text(encoding="utf-8") == run(*argv)[1]
+    assert target.read_text(encoding="utf-8") == run(*argv, "--format", fmt)[1]
 
 
 def test_recommend_on_a_bad_client_file_exits_2_listing_every_error(capsys, hundred_with_three_bad):
-    code, text = run("recommend", "--clients", hundred_with_three_bad, "--format", "json")
+    code, text = run("recommend", "--clients", hundred_with_three_bad, "--format", "jsonl")
     assert code == 2
     assert text == ""
     err = capsys.readouterr().err
@@ -419,7 +419,7 @@ def _launcher() -> list[str]:
 
 def test_the_installed_command_recommends_and_exits_0(tmp_path):
     proc = subprocess.run(
-        [*_launcher(), "recommend", "--clients", str(EXAMPLES), "--format", "json", "--top", "1"],
+        [*_launcher(), "recommend", "--clients", str(EXAMPLES), "--format", "jsonl", "--top", "1"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from matchkit.errors import AssignmentError
+
+MAX_CAPACITY: Final = 2**53
+"""The most places an approach may have: every count up to here is exact in float64."""
 
 _SHOWN = 3  # how many offending positions an error message lists
 
@@ -101,12 +104,15 @@ def _capacity_array(capacity: Any, n_approaches: int) -> npt.NDArray[np.int64]:
     if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
         raise AssignmentError(f"capacity must hold non-negative integers; got dtype {array.dtype}")
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
+        bad = (
+            ~np.isfinite(array) | (array < 0) | (array > MAX_CAPACITY) | (array != np.round(array))
+        )
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise AssignmentError(
             f"capacity[{first}]={array[first].item()!r} is not allowed; expected a non-negative "
-            f"integer number of places (bad entries at {_positions(bad, ('approach',))})"
+            "integer number of places up to 2**53 (bad entries at "
+            f"{_positions(bad, ('approach',))})"
         )
     return array.astype(np.int64)
 

@@ -17,9 +17,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit._check import check_bool, check_instance, check_mapping, check_number
+from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._assignment import Assignment, assign_greedy, assign_optimal
 from matchkit.planning._groups import GroupMasks, group_masks, group_table
+from matchkit.planning._pairs import MAX_CAPACITY
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, VERIFY
 
@@ -88,6 +91,11 @@ def _exclusion_mask(
     mask = np.zeros(result.status.shape, dtype=bool)
     problems = []
     for cid, approach_ids in exclude.items():
+        if isinstance(approach_ids, str) or not isinstance(approach_ids, Iterable):
+            raise TypeError(
+                f"exclude[{clip_repr(cid)}]={clip_repr(approach_ids)}: expected a list of "
+                "approach ids, not a single string"
+            )
         if cid not in index:
             problems.append(f"exclude: client_id={cid!r} is not in the caseload")
             continue
@@ -141,16 +149,27 @@ def plan_assignment(
     AssignmentError
         When a minimum share cannot be met.
     """
+    check_instance("result", result, BatchResult, "a BatchResult from Recommender.recommend_batch")
+    capacity = check_mapping("capacity", capacity, "a mapping of approach id to places")
+    min_share = check_mapping("min_share", min_share, "a mapping of group to share")
+    exclude = check_mapping("exclude", exclude, "a mapping of client_id to approach ids")
+    include_verify = check_bool("include_verify", include_verify)
     ids = result.approach_ids
     places = {a.id: a.places for a in result.catalog.approaches}
-    for key, value in (capacity or {}).items():
+    for key, value in capacity.items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
                 + ", ".join(ids)
             )
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ParameterError(f"capacity: {key}={value!r}: expected a whole number >= 0")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not 0 <= value <= MAX_CAPACITY
+        ):
+            raise ParameterError(
+                f"capacity: {key}={clip_repr(value)}: expected a whole number from 0 to 2**53"
+            )
         places[key] = int(value)
     cap = np.array([places[i] for i in ids], dtype=np.int64)
     allowed = result.status == ELIGIBLE
@@ -169,7 +188,7 @@ def plan_assignment(
                 + ", ".join(group_names(result))
             )
         groups[name] = masks[dim][level]
-        shares[name] = float(share)
+        shares[name] = check_number(f"min_share[{name!r}]", share, low=0.0, high=1.0)
     assignment: Assignment
     if method == "optimal":
         assignment = assign_optimal(

@@ -16,8 +16,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit._check import check_instance, check_mapping, check_number
+from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.planning._groups import group_masks, group_rows
+from matchkit.planning._pairs import MAX_CAPACITY
 from matchkit.recommend._recommender import BatchResult
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY
 
@@ -100,18 +103,21 @@ def candidate_pools(
     -----
     ``expected_entrants = (eligible + verify_pass_rate * verify) * selection_ratio``.
     """
-    if not 0 <= verify_pass_rate <= 1:
-        raise ValueError(f"verify_pass_rate={verify_pass_rate!r}: expected a number in [0, 1]")
-    overrides = dict(selection_ratios or {})
-    unknown = sorted(set(overrides) - set(result.approach_ids))
+    check_instance("result", result, BatchResult, "a BatchResult from Recommender.recommend_batch")
+    verify_pass_rate = check_number("verify_pass_rate", verify_pass_rate, low=0.0, high=1.0)
+    overrides = dict(
+        check_mapping("selection_ratios", selection_ratios, "a mapping of id to ratio")
+    )
+    unknown = sorted(set(overrides) - set(result.approach_ids), key=str)
     if unknown:
-        raise ValueError(
-            f"selection_ratios names {unknown}, not in the catalog; "
+        raise ParameterError(
+            f"selection_ratios names {clip_repr(unknown)}, not in the catalog; "
             f"expected ids from {', '.join(result.approach_ids)}"
         )
     for key, value in overrides.items():
-        if not 0 < value <= 1:
-            raise ValueError(f"selection_ratios[{key!r}]={value!r}: expected a number in (0, 1]")
+        overrides[key] = check_number(
+            f"selection_ratios[{key!r}]", value, low=0.0, high=1.0, low_open=True
+        )
     places_by_id = _places(result, capacity)
     n = len(result)
     summary_rows = []
@@ -188,14 +194,21 @@ def candidate_pools(
 
 def _places(result: BatchResult, capacity: Mapping[str, int] | None) -> dict[str, int]:
     places = {a.id: a.places for a in result.catalog.approaches}
-    for key, value in (capacity or {}).items():
+    capacity = check_mapping("capacity", capacity, "a mapping of approach id to places")
+    for key, value in capacity.items():
         if key not in places:
             raise ParameterError(
                 f"capacity: approach_id={key!r} is not in the catalog; expected one of "
                 + ", ".join(result.approach_ids)
             )
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ParameterError(f"capacity: {key}={value!r}: expected a whole number >= 0")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not 0 <= value <= MAX_CAPACITY
+        ):
+            raise ParameterError(
+                f"capacity: {key}={clip_repr(value)}: expected a whole number from 0 to 2**53"
+            )
         places[key] = int(value)
     return places
 

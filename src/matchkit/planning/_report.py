@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from matchkit._check import check_instance
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import ZRM_COLUMNS, ZRM_DOMAINS_NL
+from matchkit._output import atomic_text
 from matchkit.errors import ParameterError
 from matchkit.planning._plan import Plan
 from matchkit.planning._pools import Pools
@@ -425,6 +427,11 @@ def render_report(
     lang : {"en", "nl"}
         Language of the whole page: headings, texts, tables and charts.
     """
+    check_instance("result", result, BatchResult, "a BatchResult")
+    check_instance("pools", pools, Pools, "Pools from candidate_pools")
+    check_instance("plan", plan, Plan, "a Plan from plan_assignment")
+    if len(result) == 0:
+        raise ParameterError("the caseload has no clients; a report needs at least one client")
     import matplotlib
 
     if lang not in ("en", "nl"):
@@ -514,5 +521,7 @@ def write_report(
 ) -> Path:
     """Write :func:`render_report` to ``path`` (``lang``: the page's language)."""
     path = Path(path)
-    path.write_text(render_report(result, pools, plan, lang=lang), encoding="utf-8")
+    html = render_report(result, pools, plan, lang=lang)
+    with atomic_text(path) as fh:
+        fh.write(html)
     return path

@@ -113,7 +113,11 @@ def most_placed(pairs: Pairs, select: Index) -> Index:
     client, approach = pairs.client[select], pairs.approach[select]
     graph = sp.csr_array(
         (
-            np.concatenate([np.ones(n + select.size), pairs.capacity]).astype(np.int32),
+            # A capacity above the number of clients binds like one equal to it; clipping keeps
+            # the flow's edge capacities within int32 whatever the places asked for.
+            np.concatenate([np.ones(n + select.size), np.minimum(pairs.capacity, n)]).astype(
+                np.int32
+            ),
             (
                 np.concatenate([np.full(n, source), client, n + np.arange(m)]),
                 np.concatenate([np.arange(n), n + approach, np.full(m, sink)]),

@@ -7,7 +7,7 @@ rule-state codes per client and approach); reasons are rendered only for the row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
@@ -18,10 +18,12 @@ import pandas as pd
 
 from matchkit._caseload import Caseload, read_caseload
 from matchkit._catalog import Approach, Catalog
+from matchkit._check import check_bool, check_instance, check_int, check_lang
 from matchkit._columns import CaseloadColumns
 from matchkit._fields import DERIVED_FROM, FIELDS, STORED_FIELDS, Kind
 from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
+from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.recommend._explain import (
     ClientFacts,
@@ -344,6 +346,8 @@ class BatchResult:
         lang: Lang = "en",
     ) -> list[Recommendation]:
         """Render the ranked, explained recommendations of one client."""
+        check_int("row", row, minimum=0, maximum=len(self) - 1)
+        top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
         matches = self._target_matches(np.array([row]))
         return self._render(row, [m[0] for m in matches], top, include_ineligible, lang)
 
@@ -359,6 +363,8 @@ class BatchResult:
 
         Explanations are computed a chunk of clients at a time, so memory stays bounded.
         """
+        top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
+        check_int("chunk_size", chunk_size, minimum=1)
         ids = self.client_ids
         for start in range(0, len(self), chunk_size):
             rows = np.arange(start, min(start + chunk_size, len(self)))
@@ -485,6 +491,7 @@ class BatchResult:
         the text of ``to_verify`` and ``failed_rules`` is looked up per distinct code, not
         rendered per row.
         """
+        top, include_ineligible, _ = _listing_options(top, include_ineligible, "en")
         m = self.status.shape[1]
         keep = self.rank > 0
         if top is not None:
@@ -565,6 +572,14 @@ class BatchResult:
         return np.asarray(texts, dtype=object)[inverse.ravel()]
 
 
+def _listing_options(top: Any, include_ineligible: Any, lang: Any) -> tuple[int | None, bool, Lang]:
+    """Check the options that choose which recommendations are listed, and how."""
+    top = check_int("top", top, minimum=1, optional=True)
+    include_ineligible = check_bool("include_ineligible", include_ineligible)
+    checked: Lang = "nl" if check_lang(lang) == "nl" else "en"
+    return top, include_ineligible, checked
+
+
 def _rank(
     status: npt.NDArray[np.int8],
     score: npt.NDArray[np.float64],
@@ -637,6 +652,11 @@ class Recommender:
         offering: Offering | None = None,
         effects: Any = None,
     ) -> None:
+        check_instance("catalog", catalog, Catalog, "a Catalog (matchkit.load_catalog())")
+        if model is not None:
+            check_instance("model", model, ScoringModel, "a ScoringModel")
+        if reference is not None:
+            check_instance("reference", reference, (Caseload, pd.DataFrame), "a Caseload")
         self.catalog = catalog
         if effects is not None:
             from matchkit.learn import EffectModel
@@ -663,13 +683,30 @@ class Recommender:
 
     def recommend(
         self,
-        client: ClientProfile,
+        client: ClientProfile | Mapping[str, Any],
         *,
         top: int | None = None,
         include_ineligible: bool = False,
         lang: Lang = "en",
     ) -> list[Recommendation]:
-        """Ranked, explained recommendations for one client (through the batch path)."""
+        """Ranked, explained recommendations for one client (through the batch path).
+
+        Parameters
+        ----------
+        client : ClientProfile or mapping
+            A mapping is validated as a profile (pydantic's ValidationError, a ValueError,
+            names every bad field).
+        top : int, optional
+            List at most this many approaches (1 or more).
+        include_ineligible : bool
+            Append the ineligible approaches after the ranked ones.
+        lang : {"en", "nl"}
+            Language of the reasons.
+        """
+        if isinstance(client, Mapping):
+            client = ClientProfile.model_validate(dict(client))
+        check_instance("client", client, ClientProfile, "a ClientProfile or a mapping of fields")
+        _listing_options(top, include_ineligible, lang)
         result = self.recommend_batch(Caseload.from_profiles([client]))
         return result.recommendations(0, top=top, include_ineligible=include_ineligible, lang=lang)
 
@@ -688,7 +725,16 @@ class Recommender:
         progress : bool
             Show a progress bar per approach.
         """
+        check_bool("progress", progress)
         if not isinstance(caseload, Caseload):
+            if isinstance(caseload, str | bytes | ClientProfile | Mapping) or not isinstance(
+                caseload, pd.DataFrame | Iterable
+            ):
+                raise TypeError(
+                    f"caseload={clip_repr(caseload)} is a {type(caseload).__name__}; expected a "
+                    "Caseload, a DataFrame or an iterable of ClientProfile (read_caseload reads "
+                    "a file)"
+                )
             caseload = read_caseload(caseload)
         cols: CaseloadColumns = caseload.columns
         approaches: Iterable[Approach] = self.catalog.approaches

@@ -25,9 +25,12 @@ import numpy as np
 import numpy.typing as npt
 
 from matchkit._catalog import Approach, TargetEntry
+from matchkit._check import check_bool, check_number
 from matchkit._columns import CaseloadColumns
-from matchkit._fields import FIELDS, Kind, canonical_field
+from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
+from matchkit._text import clip_repr
 from matchkit._types import FloatArray
+from matchkit.errors import ParameterError
 
 __all__ = [
     "ELIGIBLE",
@@ -69,14 +72,19 @@ class ScoringModel:
     specificity_bounds: tuple[float, float] = (0.05, 3.0)
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.prior <= 1.0:
-            raise ValueError(f"prior={self.prior!r} is not allowed; expected a number in [0, 1]")
-        if not self.prior_weight > 0:
-            raise ValueError(f"prior_weight={self.prior_weight!r}: expected a number > 0")
-        lo, hi = self.specificity_bounds
-        if not 0 < lo <= hi:
-            raise ValueError(
-                f"specificity_bounds={self.specificity_bounds!r}: expected 0 < low <= high"
+        check_number("prior", self.prior, low=0.0, high=1.0)
+        check_number("prior_weight", self.prior_weight, low=0.0, high=1e6, low_open=True)
+        check_bool("specificity", self.specificity)
+        bounds = self.specificity_bounds
+        if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+            raise ParameterError(
+                f"specificity_bounds={clip_repr(bounds)}: expected (low, high) with 0 < low <= high"
+            )
+        lo = check_number("specificity_bounds[0]", bounds[0], low=0.0, high=1e6, low_open=True)
+        hi = check_number("specificity_bounds[1]", bounds[1], low=0.0, high=1e6, low_open=True)
+        if not lo <= hi:
+            raise ParameterError(
+                f"specificity_bounds={clip_repr(bounds)}: expected (low, high) with 0 < low <= high"
             )
 
 
@@ -258,7 +266,13 @@ def evidence_weights(
     known) that match it, clipped to ``model.specificity_bounds``; a criterion nobody in the
     reference could be judged on gets the upper bound.
     """
+    # A justified rule on a sensitive field may decide eligibility, never the score: it
+    # carries no evidence weight, so it adds nothing to the score or to the coverage.
+    sensitive = np.array(
+        [bool(c.fields & SENSITIVE_FIELDS) for c in approach.compiled_rules], dtype=bool
+    )
     w_rules = np.array([r.weight for r in approach.rules], dtype=np.float64)
+    w_rules[sensitive] = 0.0
     w_target = np.array([t.weight for t in approach.target], dtype=np.float64)
     if not model.specificity or reference is None:
         return Evidence(w_rules, w_target, np.ones_like(w_rules), np.ones_like(w_target))

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, INTERESTS, STORED_FIELDS, ZRM_DOMAINS, Kind
 from matchkit._types import BoolArray, FloatArray, IntArray
+from matchkit.errors import ParameterError
 
 __all__ = [
     "CALIBRATION_TARGETS",
@@ -326,11 +327,11 @@ def _check_arguments(
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
         raise TypeError(f"n={n!r} is not allowed; expected a whole number >= 0")
     if n < 0:
-        raise ValueError(f"n={n!r} is not allowed; expected a whole number >= 0")
+        raise ParameterError(f"n={n!r} is not allowed; expected a whole number >= 0")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed={seed!r} is not allowed; expected a whole number >= 0")
+        raise ParameterError(f"seed={seed!r} is not allowed; expected a whole number >= 0")
     if municipality is not None and (not isinstance(municipality, str) or not municipality):
-        raise ValueError(
+        raise ParameterError(
             f"municipality={municipality!r} is not allowed; expected a municipality name "
             "or None for the national mix"
         )
@@ -342,17 +343,17 @@ def _check_arguments(
     rates = dict(DEFAULT_UNKNOWN_RATES)
     for name, rate in (unknown_rates or {}).items():
         if name in _REQUIRED:
-            raise ValueError(
+            raise ParameterError(
                 f"unknown_rates[{name!r}] is not allowed; {name} is required and always known"
             )
         if name not in rates:
-            raise ValueError(
+            raise ParameterError(
                 f"unknown_rates[{name!r}] is not allowed; expected a contract field other "
                 "than client_id and age, or 'zrm' for the whole ZRM"
             )
         ok = isinstance(rate, float | int | np.floating | np.integer) and not isinstance(rate, bool)
         if not ok or not 0.0 <= float(rate) <= 1.0:
-            raise ValueError(
+            raise ParameterError(
                 f"unknown_rates[{name!r}]={rate!r} is not allowed; expected a number from 0 to 1"
             )
         rates[name] = float(rate)
@@ -747,7 +748,7 @@ def generate_caseload(
 
     Raises
     ------
-    ValueError
+    ParameterError
         For a negative ``n`` or ``seed``, an empty municipality name, or an unknown rate that
         names a non-field, a required field, or lies outside [0, 1].
     TypeError

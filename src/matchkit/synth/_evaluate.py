@@ -21,7 +21,9 @@ import pandas as pd
 
 from matchkit._caseload import Caseload
 from matchkit._catalog import Catalog
+from matchkit._check import check_instance, check_int
 from matchkit._types import FloatArray, IntArray
+from matchkit.errors import ParameterError
 from matchkit.planning import group_masks, group_table
 from matchkit.recommend._recommender import Recommender
 from matchkit.recommend._scoring import ELIGIBLE, INELIGIBLE, VERIFY, ScoringModel
@@ -178,8 +180,11 @@ def evaluate(
     -------
     Evaluation
     """
+    check_instance("catalog", catalog, Catalog, "a Catalog (matchkit.load_catalog())")
+    if observed is None:
+        check_int("n", n, minimum=1)
     if (observed is None) != (truth is None):
-        raise ValueError("give both observed and truth, or neither")
+        raise ParameterError("give both observed and truth, or neither")
     if observed is None or truth is None:
         observed, truth = generate_caseload(n, seed=seed, return_truth=True)
     if not isinstance(observed, Caseload):

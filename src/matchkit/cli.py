@@ -31,6 +31,7 @@ from matchkit._output import (
 )
 from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
+from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
 
 __all__ = ["main"]
@@ -107,7 +108,8 @@ def _recommend_file(args: argparse.Namespace) -> tuple[mk.Caseload, mk.BatchResu
     caseload = mk.read_caseload(args.clients, columns=args.columns, sep=args.sep)
     steps.done()
     steps.start(f"recommending for {len(caseload):,} clients")
-    recommender = mk.Recommender(catalog, offering=offering)
+    effects = load_effects(args.effects) if getattr(args, "effects", None) else None
+    recommender = mk.Recommender(catalog, offering=offering, effects=effects)
     result = recommender.recommend_batch(caseload)
     steps.done()
     return caseload, result
@@ -323,9 +325,59 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:
     table_format(args.out, allowed=(".jsonl", ".csv", ".parquet"))
+    if args.history:
+        history = mk.generate_history(args.n, seed=args.seed)
+        mk.write_history(history, args.out)
+        what = "synthetic clients with approaches and outcomes (a history)"
+        print(f"wrote {len(history)} {what} (seed {args.seed}) to {args.out}", file=out)
+        return EXIT_OK
     caseload = mk.generate_caseload(args.n, seed=args.seed)
     mk.write_caseload(caseload, args.out)
     print(f"wrote {len(caseload)} synthetic clients (seed {args.seed}) to {args.out}", file=out)
+    return EXIT_OK
+
+
+def _names(text: str | None) -> list[str] | None:
+    """Parse ``a,b,c`` into a list of names (None when not given)."""
+    if text is None:
+        return None
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    if not names:
+        raise ParameterError(f"{text!r} is not allowed; expected NAME[,NAME...]")
+    return names
+
+
+def _read_history_arg(args: argparse.Namespace, catalog: mk.Catalog) -> mk.History:
+    if not args.outcome.strip():
+        raise ParameterError("--outcome '' is not allowed; expected the outcome column's name")
+    return mk.read_history(args.history, outcomes=[args.outcome], catalog=catalog)
+
+
+def cmd_learn(args: argparse.Namespace, out: IO[str]) -> int:
+    import pandas as pd
+
+    features, controls = _names(args.features), _names(args.controls)
+    if Path(args.out).suffix != ".json":
+        raise ParameterError(f"--out {args.out!r} is not allowed; expected a .json file")
+    catalog = _catalog(args)
+    history = _read_history_arg(args, catalog)
+    model = fit_effects(
+        history,
+        args.outcome,
+        features=features,
+        controls=controls,
+        folds=args.folds,
+        random_state=args.seed,
+    )
+    model.save(args.out)
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        print(
+            f"Effects on {args.outcome} against usual care, learned from {len(history)} "
+            f"clients in {args.history} (95% intervals; docs/learning.md)\n",
+            file=out,
+        )
+        print(model.summary().round(4).to_string(), file=out)
+    print(f"\nwrote {args.out}", file=out)
     return EXIT_OK
 
 
@@ -336,6 +388,8 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
         table_format(args.out)
         _check_output(args, args.out)
     catalog = _catalog(args)
+    if args.history or args.outcome:
+        return _evaluate_history(args, catalog, out)
     result = mk.evaluate(catalog, n=args.n, seed=args.seed)
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(
@@ -348,6 +402,40 @@ def cmd_evaluate(args: argparse.Namespace, out: IO[str]) -> int:
         print(result.groups.round(4).to_string(index=False), file=out)
     if args.out:
         write_table(result.groups, args.out, raw_cells=args.raw_cells)
+    return EXIT_OK
+
+
+def _evaluate_history(args: argparse.Namespace, catalog: mk.Catalog, out: IO[str]) -> int:
+    import pandas as pd
+
+    from matchkit.learn import compare_policies
+
+    if not (args.history and args.outcome):
+        raise ParameterError("--history and --outcome go together: give both")
+    features = _names(args.features)
+    history = _read_history_arg(args, catalog)
+    result = compare_policies(
+        history,
+        args.outcome,
+        catalog=catalog,
+        seed=args.seed,
+        features=features,
+        tree_depth=args.depth,
+    )
+    values = result.values
+    if values["true_value"].isna().all():
+        values = values.drop(columns="true_value")
+    with pd.option_context("display.width", 160, "display.max_columns", 30):
+        print(
+            f"Policies on {result.n} clients of {args.history}, outcome {args.outcome}: "
+            "doubly robust value with 95% interval (docs/learning.md)\n",
+            file=out,
+        )
+        print(values.round(4).to_string(), file=out)
+        print("\nValue per audit group:\n", file=out)
+        print(result.groups.round(4).to_string(index=False), file=out)
+    if args.out:
+        result.groups.to_csv(args.out, index=False)
     return EXIT_OK
 
 
@@ -617,16 +705,28 @@ def build_parser() -> argparse.ArgumentParser:
         ".parquet or .xlsx",
     )
     _raw_cells_argument(p)
+    p.add_argument(
+        "--effects",
+        metavar="MODEL.json",
+        help="rank by effects learned from a history (matchkit learn --out MODEL.json)",
+    )
     p.set_defaults(func=cmd_recommend)
 
     p = sub.add_parser("synth", help="write a synthetic caseload (no real client data)")
     p.add_argument("--n", type=_non_negative_int, required=True, help="number of clients")
     p.add_argument("--seed", type=_non_negative_int, required=True, help="random seed")
     p.add_argument("--out", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="write a history: approaches chosen in the past, exit_12m and ladder_change",
+    )
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser(
-        "evaluate", help="compare matching strategies on a synthetic caseload with known outcomes"
+        "evaluate",
+        help="compare matching strategies on a synthetic caseload with known outcomes, "
+        "or policies on a history (--history, --outcome)",
     )
     p.add_argument("--n", type=_positive_int, default=100_000, help="clients (default 100000)")
     p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
@@ -635,7 +735,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="also write the group table (.csv, .jsonl, .json, ...)"
     )
     _raw_cells_argument(p)
+    p.add_argument(
+        "--history", metavar="FILE", help="a history (.jsonl, .csv, .parquet): value policies"
+    )
+    p.add_argument("--outcome", metavar="COL", help="the history's outcome column")
+    p.add_argument(
+        "--features", metavar="A,B,...", help="what effects may vary by (default: the profile)"
+    )
+    p.add_argument("--depth", type=_positive_int, default=2, help="policy tree depth (default 2)")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("learn", help="learn the effects of approaches from a history")
+    p.add_argument("--history", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    p.add_argument("--outcome", required=True, metavar="COL", help="the outcome column")
+    p.add_argument(
+        "--features", metavar="A,B,...", help="what effects may vary by (default: the profile)"
+    )
+    p.add_argument("--controls", metavar="A,B,...", help="confounders used only for adjustment")
+    p.add_argument("--folds", type=_int_at_least(2), default=5, help="cross-fitting folds")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument("--out", required=True, metavar="MODEL.json", help="where to save the model")
+    p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("pools", help="candidate pools per approach, with group break-down")
     _clients_arguments(p)

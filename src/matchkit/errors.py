@@ -12,10 +12,12 @@ it refines, so a plain ``except ValueError`` keeps working::
     │   └── UnknownFieldError
     ├── AssignmentError(MatchkitError, ValueError)     an infeasible or malformed planning request
     ├── ParameterError(MatchkitError, ValueError)      a malformed option or argument value
+    ├── OverlapError(MatchkitError, ValueError)        no overlap between an approach and usual care
     └── UnknownApproachError(MatchkitError, KeyError)  an approach id not in the catalog
 
     MatchkitWarning(UserWarning)
-    └── DataQualityWarning                             suspicious but legal data
+    ├── DataQualityWarning                             suspicious but legal data
+    └── OverlapWarning                                 rows trimmed for lack of overlap
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = [
     "DataQualityWarning",
     "MatchkitError",
     "MatchkitWarning",
+    "OverlapError",
+    "OverlapWarning",
     "ParameterError",
     "RecordError",
     "RecordErrors",
@@ -181,6 +185,14 @@ class AssignmentError(MatchkitError, ValueError):
 
 class ParameterError(MatchkitError, ValueError):
     """An option or argument value that is not allowed (names it, and what is allowed)."""
+
+
+class OverlapError(MatchkitError, ValueError):
+    """An approach's participants and usual care share too few comparable clients to compare."""
+
+
+class OverlapWarning(MatchkitWarning):
+    """Rows without overlap were left out of an effect estimate (names how many, and where)."""
 
 
 class UnknownApproachError(MatchkitError, KeyError):

@@ -326,6 +326,7 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--clients", "{tmp}/clients.txt"],
         ["--offered", "nosuch"],
         ["--offering", "{tmp}/nothing.yaml"],
+        ["--effects", "{tmp}/nothing.json"],
     ],
     "show": [["nosuch"], ["fip", "--lang", "de"], ["fip", "--catalog", "{tmp}/nothing"]],
     "validate": [
@@ -343,6 +344,20 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--seed", "-1"],
         ["--catalog", "{tmp}/nothing"],
         ["--out", "{tmp}/g.foo"],
+        ["--history", "{tmp}/nothing.csv", "--outcome", "exit_12m"],
+        ["--outcome", "exit_12m"],
+        ["--features", ",", "--history", "{tmp}/nothing.csv", "--outcome", "exit_12m"],
+        ["--depth", "0"],
+    ],
+    "learn": [
+        ["--history", "{tmp}/nothing.jsonl"],
+        ["--outcome", " "],
+        ["--features", ","],
+        ["--controls", ","],
+        ["--folds", "1"],
+        ["--seed", "-1"],
+        ["--catalog", "{tmp}/nothing"],
+        ["--out", "{tmp}/m.txt"],
     ],
     "pools": [
         ["--clients", DUTCH_EXPORT, "--sep", ";;"],
@@ -402,6 +417,7 @@ _NEEDS = {
     "report": ["--clients", str(EXAMPLES), "--out", "{tmp}/ok.html"],
     "synth": ["--n", "5", "--seed", "1", "--out", "{tmp}/ok.jsonl"],
     "evaluate": ["--n", "200"],
+    "learn": ["--history", "{tmp}/nosuch.csv", "--outcome", "exit_12m", "--out", "{tmp}/m.json"],
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "field_label",
     "format_value",
     "intake_lines",
+    "render_effect_reasons",
     "render_reasons",
 ]
 
@@ -395,4 +396,136 @@ def intake_lines(
         out.append(_INTAKE["order"][lang].format(items="; ".join(items)))
     if first:
         out.append(_INTAKE["first"][lang].format(names=", ".join(first)))
+    return out
+
+
+_E = {
+    "learned": {
+        "en": "Estimated gain in {outcome}: {effect} (95% interval {low} to {high}), learned "
+        "from {n} past participants.",
+        "nl": "Geschatte winst op {outcome}: {effect} (95%-interval {low} tot {high}), geleerd "
+        "van {n} eerdere deelnemers.",
+    },
+    "blend": {
+        "en": "The score weighs this estimate {w}% and the catalog profile {c}%.",
+        "nl": "De score weegt deze schatting voor {w}% en het catalogusprofiel voor {c}%.",
+    },
+    "thin": {
+        "en": "Too few past participants ({n}) to estimate a gain; the score follows the "
+        "catalog profile.",
+        "nl": "Te weinig eerdere deelnemers ({n}) om een winst te schatten; de score volgt het "
+        "catalogusprofiel.",
+    },
+    "absent": {
+        "en": "No past participants in the history; the score follows the catalog profile.",
+        "nl": "Geen eerdere deelnemers in de historie; de score volgt het catalogusprofiel.",
+    },
+    "neighbours_rate": {
+        "en": "Of the {k} most similar past participants, {x} ({pct}) reached {outcome}; of "
+        "the {k0} most similar clients in usual care, {x0} ({pct0}).",
+        "nl": "Van de {k} meest vergelijkbare eerdere deelnemers bereikten er {x} ({pct}) "
+        "{outcome}; van de {k0} meest vergelijkbare cliënten zonder aanpak {x0} ({pct0}).",
+    },
+    "neighbours_mean": {
+        "en": "The {k} most similar past participants averaged {mean} on {outcome}; the {k0} "
+        "most similar clients in usual care {mean0}.",
+        "nl": "De {k} meest vergelijkbare eerdere deelnemers haalden gemiddeld {mean} op "
+        "{outcome}; de {k0} meest vergelijkbare cliënten zonder aanpak {mean0}.",
+    },
+}
+
+
+_DUTCH_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
+def _number(value: float, lang: Lang, *, signed: bool = False, points: bool = False) -> str:
+    if points:
+        text = f"{100 * value:+.1f}" if signed else f"{100 * value:.1f}"
+    else:
+        text = f"{value:+,.3g}" if signed else f"{value:,.3g}"
+    if lang == "nl":
+        text = text.translate(_DUTCH_DIGITS)
+    if points:
+        text += " procentpunt" if lang == "nl" else " percentage points"
+    return text
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def render_effect_reasons(
+    *,
+    outcome: str,
+    binary: bool,
+    participants: int,
+    thin: bool,
+    weight: float,
+    effect: float,
+    effect_se: float,
+    neighbours: tuple[int, float, int, float] | None,
+    lang: Lang,
+) -> list[str]:
+    """Render what the history says about one client and one approach.
+
+    Parameters
+    ----------
+    outcome : str
+        The outcome the effects are about.
+    binary : bool
+        Whether it is a 0/1 outcome (gains in percentage points, neighbours as rates).
+    participants : int
+        Past participants of the approach (0 when absent from the history).
+    thin : bool
+        Too few participants: the score falls back to the catalog.
+    weight : float
+        The learned estimate's weight in the score.
+    effect, effect_se : float
+        The client's estimated effect and its standard error.
+    neighbours : (k, mean, k0, mean0) or None
+        How the ``k`` nearest participants and ``k0`` nearest usual-care clients fared.
+    lang : {"en", "nl"}
+    """
+    if participants == 0:
+        return [_E["absent"][lang]]
+    if thin:
+        out = [_E["thin"][lang].format(n=participants)]
+    else:
+        half = 1.959963984540054 * effect_se
+        out = [
+            _E["learned"][lang].format(
+                outcome=outcome,
+                effect=_number(effect, lang, signed=True, points=binary),
+                low=_number(effect - half, lang, signed=True, points=binary),
+                high=_number(effect + half, lang, signed=True, points=binary),
+                n=participants,
+            )
+        ]
+        if weight < 0.995:
+            w = round(100 * weight)
+            out.append(_E["blend"][lang].format(w=w, c=100 - w))
+    if neighbours is not None and neighbours[0] and neighbours[2]:
+        k, mean, k0, mean0 = neighbours
+        if binary:
+            out.append(
+                _E["neighbours_rate"][lang].format(
+                    k=k,
+                    x=round(mean * k),
+                    pct=_pct(mean),
+                    outcome=outcome,
+                    k0=k0,
+                    x0=round(mean0 * k0),
+                    pct0=_pct(mean0),
+                )
+            )
+        else:
+            out.append(
+                _E["neighbours_mean"][lang].format(
+                    k=k,
+                    mean=_number(mean, lang),
+                    outcome=outcome,
+                    k0=k0,
+                    mean0=_number(mean0, lang),
+                )
+            )
     return out

@@ -26,18 +26,27 @@ from matchkit._offering import Offering, offered_mask
 from matchkit._profile import ClientProfile
 from matchkit._sources import is_arrow_like
 from matchkit._text import clip_repr
-from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_reasons
+from matchkit.errors import ParameterError
+from matchkit.recommend._explain import (
+    ClientFacts,
+    Lang,
+    intake_lines,
+    render_effect_reasons,
+    render_reasons,
+)
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
     VERIFY,
     ApproachEvaluation,
     Evidence,
+    LearnedScores,
     ScoringModel,
     arrange_states,
     contributions,
     evaluate_approach,
     evidence_weights,
+    learned_scores,
     match_criteria,
 )
 
@@ -79,6 +88,11 @@ class Recommendation:
         but is not offered has rank None: "would fit, not offered here".
     to_arrange : list of str
         Ids of the conditions the municipality must arrange (transport, childcare, ...).
+    gain : float or None
+        With learned effects: the blended gain in outcome units that ranks the approaches.
+    effect, effect_ci : float and (float, float), or None
+        With learned effects: the client's learned effect and its 95% interval (None where
+        the approach is thin or absent from the history).
     """
 
     approach_id: str
@@ -93,6 +107,9 @@ class Recommendation:
     name: str = ""
     offered: bool = True
     to_arrange: list[str] = field(default_factory=list)
+    gain: float | None = None
+    effect: float | None = None
+    effect_ci: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
@@ -132,6 +149,14 @@ class BatchResult:
     arrange_state : list of int8 arrays (n, n_arrange)
         Per approach and condition to arrange: 1 nothing to arrange, 0 to arrange, -1
         unknown.
+    catalog_score : float64 array (n, m)
+        The catalog-based score (``score`` itself without learned effects).
+    learned : LearnedScores or None
+        With ``Recommender(effects=...)``: the learned gains, weights and scale; ``score`` is
+        then the planner's 0..1 version of the blended gain.
+
+    Ranking: by :meth:`rank_value`, then the catalog score, then approach id (catalog
+    order): the documented rule for any tie that remains.
     """
 
     def __init__(
@@ -142,6 +167,7 @@ class BatchResult:
         model: ScoringModel,
         evidence: Sequence[Evidence],
         offering: Offering | None = None,
+        effects: Any = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -171,7 +197,13 @@ class BatchResult:
         self.low = stack("low", np.nan)
         self.high = stack("high", np.nan)
         self.p_pass = stack("p_pass", np.nan)
-        self.rank = _rank(self.status, self.rank_value(), self.offered)
+        self.catalog_score = self.score
+        self.effects = effects
+        self.learned: LearnedScores | None = None
+        if effects is not None:
+            self.learned = learned_scores(effects, self.approach_ids, caseload, self.catalog_score)
+            self.score = self.learned.score
+        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=self.catalog_score)
 
     def rank_value(self) -> npt.NDArray[np.float64]:
         """Return the value approaches are ranked by, per client and approach.
@@ -180,7 +212,11 @@ class BatchResult:
         :data:`THIN_COVERAGE`) what can be expected once the unknown decisive facts are known:
         the chance the unknown entry conditions hold times the expected score, both from the
         reference population. So a client with little known is not ranked on one known fact.
+        With learned effects: the blended gain (``LearnedScores``); unknown facts are then
+        part of what the effect model learned from.
         """
+        if self.learned is not None:
+            return self.learned.gain
         thin = self.coverage < THIN_COVERAGE
         expected = np.nan_to_num(self.p_pass * self.expected, nan=0.0)
         out: npt.NDArray[np.float64] = np.where(thin, expected, self.score)
@@ -379,20 +415,24 @@ class BatchResult:
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
-            reasons = render_reasons(
-                approach,
-                status,
-                self.rule_state[j][row],
-                target_match,
-                float(self.coverage[row, j]),
-                verify,
-                lang,
-                facts=facts,
-                arrange_state=self.arrange_state[j][row],
-                specificity=self.evidence[j].target_specificity,
-                offered=bool(self.offered[row, j]),
-                municipality=str(municipality) if municipality else None,
-                expectation=self._expectation(row, j),
+            extra, gain, effect, ci = self._learned_parts(row, j, lang)
+            reasons = (
+                render_reasons(
+                    approach,
+                    status,
+                    self.rule_state[j][row],
+                    target_match,
+                    float(self.coverage[row, j]),
+                    verify,
+                    lang,
+                    facts=facts,
+                    arrange_state=self.arrange_state[j][row],
+                    specificity=self.evidence[j].target_specificity,
+                    offered=bool(self.offered[row, j]),
+                    municipality=str(municipality) if municipality else None,
+                    expectation=self._expectation(row, j),
+                )
+                + extra
             )
             out.append(
                 Recommendation(
@@ -408,9 +448,48 @@ class BatchResult:
                     name=approach.name,
                     offered=bool(self.offered[row, j]),
                     to_arrange=self.to_arrange(row, j),
+                    gain=gain,
+                    effect=effect,
+                    effect_ci=ci,
                 )
             )
         return out
+
+    def _learned_parts(
+        self, row: int, j: int, lang: Lang
+    ) -> tuple[list[str], float | None, float | None, tuple[float, float] | None]:
+        """Reasons, gain, effect and interval from learned effects (nothing without them)."""
+        learned = self.learned
+        if learned is None:
+            return [], None, None, None
+        effects = self.effects
+        approach_id = self.approach_ids[j]
+        neighbours: tuple[int, float, int, float] | None = None
+        if approach_id in effects.approach_ids_:
+            arm = effects.approach_ids_.index(approach_id) + 1
+            one = self.caseload.take(np.array([row]))
+            basis = effects.encoder_.basis(effects.encoder_.raw(one))
+            nb = effects.neighbours_
+            k_t, mean_t = nb.nearest(effects.encoder_.basis, basis, arm)
+            k_c, mean_c = nb.nearest(effects.encoder_.basis, basis, 0)
+            neighbours = (int(k_t[0]), float(mean_t[0]), int(k_c[0]), float(mean_c[0]))
+        effect = float(learned.effect[row, j])
+        effect_se = float(learned.effect_se[row, j])
+        reasons = render_effect_reasons(
+            outcome=learned.outcome,
+            binary=learned.binary,
+            participants=int(learned.participants[j]),
+            thin=bool(learned.thin[j]),
+            weight=float(learned.weight[j]),
+            effect=effect,
+            effect_se=effect_se,
+            neighbours=neighbours,
+            lang=lang,
+        )
+        if np.isnan(effect) or learned.thin[j]:
+            return reasons, float(learned.gain[row, j]), None, None
+        half = 1.959963984540054 * effect_se
+        return reasons, float(learned.gain[row, j]), effect, (effect - half, effect + half)
 
     def to_frame(self, *, top: int | None = None, include_ineligible: bool = False) -> pd.DataFrame:
         """Return the flat table of the listed recommendations, one row per client and approach.
@@ -519,15 +598,25 @@ def _rank(
     status: npt.NDArray[np.int8],
     score: npt.NDArray[np.float64],
     offered: npt.NDArray[np.bool_] | None = None,
+    *,
+    tiebreak: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.int16]:
-    """Rank offered, non-ineligible approaches per client by score; ties by approach id."""
+    """Rank offered, non-ineligible approaches per client by score.
+
+    Ties are broken by ``tiebreak`` (the catalog score), higher first, then by approach id
+    (column order).
+    """
     n, m = status.shape
     out = status == INELIGIBLE
     if offered is not None:
         out |= ~offered
     key = np.where(out, np.inf, -score)
-    # Stable argsort keeps column (approach id) order on ties.
-    order = np.argsort(key, axis=1, kind="stable")
+    second = np.zeros((n, m)) if tiebreak is None else np.where(out, np.inf, -tiebreak)
+    rows = np.repeat(np.arange(n), m)
+    cols = np.tile(np.arange(m), n)
+    # lexsort: the last key is primary; rows keep each client's approaches together.
+    flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
+    order = (flat - rows * m).reshape(n, m)
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
     ranks[out] = 0
@@ -550,6 +639,12 @@ class Recommender:
     offering : Offering, optional
         Where each approach is offered (:func:`matchkit.load_offering`). Without it, and
         without ``offered_in`` in the catalog, every approach counts as offered.
+    effects : EffectModel, optional
+        Effects learned from a history (:func:`matchkit.fit_effects`). Statuses stay as the
+        rules say; the score becomes the estimated gain where the history holds enough
+        participants and shrinks toward the catalog score where it is thin (see
+        ``LearnedScores`` for the blend), and reasons show the gain with its interval and
+        how similar past clients fared.
 
     Examples
     --------
@@ -569,6 +664,7 @@ class Recommender:
         model: ScoringModel | None = None,
         reference: Caseload | pd.DataFrame | None = None,
         offering: Offering | None = None,
+        effects: Any = None,
     ) -> None:
         check_instance("catalog", catalog, Catalog, "a Catalog (matchkit.load_catalog())")
         if model is not None:
@@ -576,6 +672,15 @@ class Recommender:
         if reference is not None:
             check_instance("reference", reference, (Caseload, pd.DataFrame), "a Caseload")
         self.catalog = catalog
+        if effects is not None:
+            from matchkit.learn import EffectModel
+
+            if not isinstance(effects, EffectModel) or effects.source_ != "caseload":
+                raise ParameterError(
+                    "effects: expected an EffectModel fitted on a History of client profiles "
+                    f"(from fit_effects or load_effects), got {effects!r}"
+                )
+        self.effects = effects
         self.model = model or ScoringModel()
         if offering is not None:
             offering.check(catalog)
@@ -659,7 +764,13 @@ class Recommender:
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
         return BatchResult(
-            self.catalog, caseload, evaluations, self.model, self.evidence, self.offering
+            self.catalog,
+            caseload,
+            evaluations,
+            self.model,
+            self.evidence,
+            self.offering,
+            self.effects,
         )
 
 

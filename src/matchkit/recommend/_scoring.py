@@ -17,9 +17,10 @@ as far as it matches (``v * m`` in both sums), so it can raise a score but never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +38,10 @@ __all__ = [
     "INELIGIBLE",
     "VERIFY",
     "ApproachEvaluation",
+    "LearnedScores",
     "ScoringModel",
     "evaluate_approach",
+    "learned_scores",
 ]
 
 INELIGIBLE, VERIFY, ELIGIBLE = 0, 1, 2
@@ -392,3 +395,95 @@ def contributions(
             out.append(("target", t.id, float(v) * float(m) / den))
     out.append(("prior", "prior", model.prior_weight * model.prior / den))
     return out
+
+
+@dataclass(frozen=True)
+class LearnedScores:
+    """The catalog score blended with effects learned from a history (``effects=``).
+
+    For approach ``j`` with ``n_j`` past participants the evidence weight is
+    ``w_j = n_j / (n_j + min_participants)``, and 0 when the approach is thin (fewer than
+    ``min_participants``) or absent from the history. The blended gain, in outcome units, is::
+
+        gain = w_j * effect + (1 - w_j) * kappa * catalog_score
+
+    where ``kappa`` puts the catalog score on the outcome's scale: the largest absolute
+    average effect among the approaches with enough evidence (1.0 when there are none). The
+    score the planner maximises is ``clip(gain / scale, 0, 1)`` with ``scale`` 1 for a 0/1
+    outcome (so a capacity price is an outcome rate per extra place) and the largest gain
+    otherwise (a price times ``scale`` is then in outcome units).
+
+    Attributes
+    ----------
+    gain, effect, effect_se : float arrays (n, m)
+        Blended gain; learned effect and its standard error (NaN where not learned).
+    weight : float array (m,)
+        Evidence weight per approach.
+    participants : int array (m,)
+        Past participants per approach (0 when absent from the history).
+    thin : bool array (m,)
+    kappa, scale : float
+    outcome : str
+    binary : bool
+    """
+
+    gain: FloatArray
+    effect: FloatArray
+    effect_se: FloatArray
+    weight: FloatArray
+    participants: npt.NDArray[np.int64]
+    thin: npt.NDArray[np.bool_]
+    kappa: float
+    scale: float
+    outcome: str
+    binary: bool
+
+    @property
+    def score(self) -> FloatArray:
+        """The planner's score in [0, 1]: the gain over ``scale``, negative gains at 0."""
+        return np.asarray(np.clip(self.gain / self.scale, 0.0, 1.0), dtype=np.float64)
+
+
+def learned_scores(
+    effects: Any, approach_ids: Sequence[str], source: Any, catalog_score: FloatArray
+) -> LearnedScores:
+    """Blend an effect model's per-client gains with the catalog score (see LearnedScores)."""
+    n, m = catalog_score.shape
+    est, se = effects.effect_matrix(source)
+    effect = np.full((n, m), np.nan)
+    effect_se = np.full((n, m), np.nan)
+    weight = np.zeros(m)
+    participants = np.zeros(m, dtype=np.int64)
+    thin = np.zeros(m, dtype=bool)
+    prior = float(effects.min_participants)
+    strong = []
+    for j, a in enumerate(approach_ids):
+        if a not in effects.approach_ids_:
+            continue
+        k = effects.approach_ids_.index(a)
+        effect[:, j], effect_se[:, j] = est[:, k], se[:, k]
+        participants[j] = effects.n_participants_[a]
+        thin[j] = a in effects.thin_
+        if not thin[j]:
+            weight[j] = participants[j] / (participants[j] + prior)
+            strong.append(abs(effects.ate_[a].estimate))
+    kappa = max(strong) if strong and max(strong) > 0 else 1.0
+    learned = np.where(np.isnan(effect), 0.0, effect)
+    gain = weight[None, :] * learned + (1.0 - weight[None, :]) * kappa * catalog_score
+    if effects.binary_:
+        scale = 1.0
+    else:
+        top = float(np.max(gain)) if gain.size else 0.0
+        scale = top if top > 0 else 1.0
+    return LearnedScores(
+        gain,
+        effect,
+        effect_se,
+        weight,
+        participants,
+        thin,
+        kappa,
+        scale,
+        effects.outcome,
+        bool(effects.binary_),
+    )

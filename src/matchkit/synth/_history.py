@@ -175,7 +175,7 @@ class PlantedWorld:
             # effect fades with every year on assistance (the catalog prefers > 12 months).
             "buurt-mv": 1.3 - 0.25 * np.clip(years, 0.0, 8.0) + 0.4 * (social >= 2),
             # Energy advice at the door: other languages help with tenants; Dutch level does
-            # not matter (the catalog prefers B1+); physical limitations hold it back.
+            # not matter; physical limitations hold it back (none of this is in the catalog).
             "energiebox": 0.7 + 0.6 * multilingual - 0.4 * (physical >= 1) - 0.03 * older,
             # FIP: helps clients with few problems, does nothing or harms with many (the
             # catalog prefers problems in several domains, weight 2).

@@ -1,0 +1,159 @@
+"""Cross-fitted nuisance models: who took part in what (propensity), and what followed.
+
+Rows are split into ``folds`` folds, stratified by arm; each fold's predictions come from
+models fitted on the other folds, so no row's own outcome informs its prediction. The
+propensity model is one multiclass classifier over all arms (usual care included); the
+outcome model is fitted separately on each arm's rows (a T-learner) and predicts every row's
+expected outcome under every arm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import clone, is_classifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
+
+from matchkit._types import FloatArray
+
+__all__ = ["crossfit", "default_outcome_model", "default_propensity_model", "fold_ids"]
+
+_MIN_ARM_ROWS = 20  # below this many training rows an arm's outcome model is its mean
+_EARLY_STOP_ROWS = 10  # early stopping needs a few rows of every class in its validation split
+
+
+def _hgb_params(random_state: int | None) -> dict[str, Any]:
+    # Modest trees, shrinkage and early stopping: small histories (hundreds of rows) get a
+    # near-constant model instead of an overfitted one; large ones stop when the held-out
+    # loss stops improving.
+    return {
+        "learning_rate": 0.1,
+        "max_iter": 200,
+        "max_leaf_nodes": 15,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1.0,
+        "early_stopping": True,
+        "validation_fraction": 0.2,
+        "n_iter_no_change": 10,
+        "random_state": random_state,
+    }
+
+
+def default_propensity_model(random_state: int | None = 0) -> HistGradientBoostingClassifier:
+    """Return the default propensity model: multiclass histogram gradient boosting.
+
+    Trees learn sharp cut-offs such as a catalog rule that excluded some clients from an
+    approach, so those clients get a propensity near 0 and are trimmed instead of being
+    extrapolated to. Measured on ``generate_history(20_000, seed=3)``: the 95% intervals of
+    all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
+    regression (which was 25% faster).
+    """
+    return HistGradientBoostingClassifier(**_hgb_params(random_state))
+
+
+def default_outcome_model(
+    binary: bool, random_state: int | None = 0
+) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
+    """Return the default outcome model: a classifier for a 0/1 outcome, else a regressor."""
+    if binary:
+        return HistGradientBoostingClassifier(**_hgb_params(random_state))
+    return HistGradientBoostingRegressor(**_hgb_params(random_state))
+
+
+def fold_ids(
+    arm: npt.NDArray[np.int64], folds: int, random_state: int | None
+) -> npt.NDArray[np.int64]:
+    """Assign rows to folds, each arm spread evenly over the folds (no warnings, no gaps)."""
+    rng = np.random.default_rng(random_state)
+    out = np.empty(len(arm), dtype=np.int64)
+    for a in np.unique(arm):
+        idx = np.flatnonzero(arm == a)
+        out[rng.permutation(idx)] = np.arange(len(idx)) % folds
+    return out
+
+
+def _is_hgb(model: Any) -> bool:
+    return type(model).__name__.startswith("HistGradientBoosting")
+
+
+def _fit_safe(model: Any, x: FloatArray, y: npt.NDArray[Any]) -> Any:
+    if _is_hgb(model) and model.get_params().get("early_stopping") is True:
+        _, counts = np.unique(y, return_counts=True)
+        if is_classifier(model) and counts.min() < _EARLY_STOP_ROWS:
+            model.set_params(early_stopping=False, max_iter=50)
+    return model.fit(x, y)
+
+
+def _predict_outcome(model: Any, x: FloatArray) -> FloatArray:
+    if is_classifier(model):
+        proba = model.predict_proba(x)
+        classes = list(model.classes_)
+        return np.asarray(proba[:, classes.index(1.0)] if 1.0 in classes else np.zeros(len(x)))
+    return np.asarray(model.predict(x), dtype=np.float64)
+
+
+def crossfit(
+    x_prop: FloatArray,
+    x_out: FloatArray,
+    arm: npt.NDArray[np.int64],
+    y: FloatArray,
+    n_arms: int,
+    *,
+    folds: int,
+    random_state: int | None,
+    propensity_model: Any,
+    outcome_model: Any,
+) -> tuple[FloatArray, FloatArray]:
+    """Cross-fit the nuisances.
+
+    Returns
+    -------
+    mu : ndarray (n, n_arms)
+        Each row's predicted outcome under each arm (arm 0 usual care).
+    propensity : ndarray (n, n_arms)
+        Each row's predicted probability of each arm.
+    """
+    # One thread: on a machine shared with other work, OpenMP and BLAS threads that spin
+    # waiting for a busy core made fits 5-10 times slower than a single thread.
+    with threadpool_limits(limits=1):
+        return _crossfit(
+            x_prop, x_out, arm, y, n_arms, folds, random_state, propensity_model, outcome_model
+        )
+
+
+def _crossfit(
+    x_prop: FloatArray,
+    x_out: FloatArray,
+    arm: npt.NDArray[np.int64],
+    y: FloatArray,
+    n_arms: int,
+    folds: int,
+    random_state: int | None,
+    propensity_model: Any,
+    outcome_model: Any,
+) -> tuple[FloatArray, FloatArray]:
+    n = len(y)
+    fold = fold_ids(arm, folds, random_state)
+    mu = np.empty((n, n_arms))
+    prop = np.zeros((n, n_arms))
+    for k in range(folds):
+        test = fold == k
+        train = ~test
+        if not test.any():
+            continue
+        pm = _fit_safe(clone(propensity_model), x_prop[train], arm[train])
+        proba = pm.predict_proba(x_prop[test])
+        for c, label in enumerate(pm.classes_):
+            prop[test, int(label)] = proba[:, c]
+        for a in range(n_arms):
+            rows = train & (arm == a)
+            ya = y[rows]
+            if rows.sum() < _MIN_ARM_ROWS or np.unique(ya).size < 2:
+                mu[test, a] = float(ya.mean()) if len(ya) else float(y[train].mean())
+                continue
+            om = _fit_safe(clone(outcome_model), x_out[rows], ya)
+            mu[test, a] = _predict_outcome(om, x_out[test])
+    return mu, prop

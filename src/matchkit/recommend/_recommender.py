@@ -151,8 +151,8 @@ class BatchResult:
         With ``Recommender(effects=...)``: the learned gains, weights and scale; ``score`` is
         then the planner's 0..1 version of the blended gain.
 
-    Ranking: by :meth:`rank_value`, then the catalog score, then approach id (catalog
-    order): the documented rule for any tie that remains.
+    Ranking: by :meth:`rank_value`; remaining ties by approach id (catalog order), and with
+    learned effects first by the catalog score.
     """
 
     def __init__(
@@ -198,7 +198,9 @@ class BatchResult:
         if effects is not None:
             self.learned = learned_scores(effects, self.approach_ids, caseload, self.catalog_score)
             self.score = self.learned.score
-        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=self.catalog_score)
+        # With learned effects, ties in the gain are broken by the catalog score first.
+        tiebreak = self.catalog_score if self.learned is not None else None
+        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=tiebreak)
 
     def rank_value(self) -> npt.NDArray[np.float64]:
         """Return the value approaches are ranked by, per client and approach.

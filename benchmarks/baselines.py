@@ -231,7 +231,7 @@ def _one(
             match = graded_match(entry, row)
         if match is not None:
             num += v * match
-            den += v
+            den += v * (match if entry.bonus else 1.0)  # a bonus never lowers the score
     score = (num + model.prior_weight * model.prior) / (den + model.prior_weight)
     if any(s is False for s in states):
         status = INELIGIBLE

@@ -69,7 +69,6 @@ from matchkit.planning import (
     write_report,
 )
 from matchkit.recommend import (
-    SCORE_SCALE,
     BatchResult,
     Recommendation,
     Recommender,
@@ -80,7 +79,7 @@ from matchkit.synth import Evaluation, evaluate, generate_caseload, generate_his
 
 __version__ = "0.1.0"
 
-__all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_public_api.py checks
+__all__ = [
     "Approach",
     "AssignmentError",
     "BatchResult",
@@ -119,7 +118,6 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_public_api.py checks
     "RecordErrors",
     "RuleError",
     "RuleSyntaxError",
-    "SCORE_SCALE",
     "ScoringModel",
     "SocialSkills",
     "UnknownFieldError",

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import matchkit as mk
 from matchkit.errors import CatalogError, MatchkitError, ParameterError, RecordErrors
+from matchkit.recommend import SCORE_SCALE
 
 __all__ = ["main"]
 
@@ -62,6 +63,11 @@ def _plan_from_args(result: mk.BatchResult, args: argparse.Namespace) -> mk.Plan
 
 def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
+    if args.id not in catalog:
+        raise ParameterError(
+            f"approach id {args.id!r} is not in the catalog; expected one of "
+            + ", ".join(catalog.ids)
+        )
     print(catalog[args.id].describe(args.lang), file=out)
     return EXIT_OK
 
@@ -144,7 +150,6 @@ def write_recommendations(
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
-    rows = iter(range(len(result)))
     if progress:
         from tqdm.auto import tqdm
 
@@ -161,12 +166,11 @@ def write_recommendations(
                 line["not_offered"] = apart
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            lead = result.intake_lead(next(rows), lang)
-            out.write(("" if first else "\n") + _client_block(cid, recs, lang, lead))
+            out.write(("" if first else "\n") + _client_block(cid, recs, lang))
         first = False
     if fmt == "table" and not first:
         # The score's scale, once, closing the last block (blocks stay one per client).
-        scale = textwrap.wrap(mk.SCORE_SCALE[lang], width=86)
+        scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
         out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
 
 
@@ -180,12 +184,8 @@ _APART = {
 }
 
 
-def _client_block(
-    cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en", lead: Sequence[str] = ()
-) -> str:
+def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en") -> str:
     lines = [f"{cid}"]
-    for text in lead:
-        lines += textwrap.wrap(text, width=88, initial_indent="  ", subsequent_indent="    ")
     if not recs:
         lines.append("  (no approach listed)" if lang == "en" else "  (geen aanpak)")
     offered = [r for r in recs if r.offered or r.status == "ineligible"]

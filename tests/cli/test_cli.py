@@ -260,7 +260,7 @@ def test_table_lists_every_client_with_its_rank_1_approach_by_name():
     for block, line in zip(blocks, recommend_json("--top", "1"), strict=True):
         [first] = line["recommendations"]
         name = catalog[first["approach_id"]].name
-        assert block[1].split()[0] == "1"
+        assert block[1].split()[0] == "1", block
         assert name[:30] in block[1] and first["status"] in block[1].split()
         assert first["approach_id"] not in block[1] or first["approach_id"] in name.lower()
 

@@ -127,3 +127,49 @@ def test_report_is_one_self_contained_page_with_charts(tmp_path):
     assert not re.search(r"<script|src=\"http", text)
     for heading in ("Candidate pools", "ZRM profile", "Assignment of places", "Audit groups"):
         assert heading in text
+
+
+def test_report_in_dutch_has_no_snake_case_headers_or_rule_syntax(tmp_path):
+    # Issue 9, part 8: the whole page in Dutch for an adviser.
+    clients = mk.write_caseload(mk.generate_caseload(600, seed=5), tmp_path / "c.parquet")
+    page = tmp_path / "rapport.html"
+    argv = ["report", "--clients", str(clients), "--lang", "nl", "--out", str(page)]
+    assert main([*argv, "--capacity", "fip=17"], out=io.StringIO()) == 0
+    text = page.read_text()
+    assert "<html lang='nl'>" in text
+    for heading in (
+        "Kandidaten per aanpak",
+        "Verdeling van de plaatsen",
+        "Toetsing per groep",
+        "Te regelen voorzieningen",
+        "Wat elke aangeboden aanpak biedt",
+    ):
+        assert heading in text
+    visible = re.sub(r"<[^>]+>|data:image/png;base64,[A-Za-z0-9+/=]+", " ", text)
+    visible = re.sub(r"<style>.*?</style>", " ", visible, flags=re.S)
+    snake = set(re.findall(r"\b[a-z]+_[a-z_]+\b", visible)) - {"mbo_2"}
+    assert not snake, sorted(snake)[:10]
+    for syntax in ("participation_ladder", ">=", "&gt;=", 'contains "', "not in_other"):
+        assert syntax not in visible
+    for english in ("Candidate pools", "eligible", "Audit groups"):
+        assert english not in visible
+    # Names, not ids, and the places the user asked for.
+    assert "FIP (Frequent, Intensief, Persoonlijk)" in text
+
+
+def test_pools_use_the_users_capacities_and_count_conditions_to_arrange():
+    caseload = mk.generate_caseload(1_500, seed=6)
+    result = mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
+    pools = mk.candidate_pools(result, capacity={"fip": 17})
+    assert pools.summary.loc["fip", "places"] == 17
+    assert pools.summary.loc["app", "places"] == mk.load_catalog()["app"].places
+    plan = mk.plan_assignment(result, capacity={"fip": 17})
+    assert plan.summary.loc["fip", "places"] == pools.summary.loc["fip", "places"]
+    arrange = pools.to_arrange.set_index(["approach_id", "arrange_id"])
+    j = result.approach_ids.index("buurt-mv")
+    k = [a.id for a in result.catalog["buurt-mv"].arrange].index("transport")
+    in_pool = result.status[:, j] != 0
+    expected = int((result.arrange_state[j][in_pool, k] == 0).sum())
+    assert arrange.loc[("buurt-mv", "transport"), "clients"] == expected > 0
+    with pytest.raises(mk.ParameterError, match="capacity"):
+        mk.candidate_pools(result, capacity={"nope": 3})

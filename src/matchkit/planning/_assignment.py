@@ -134,8 +134,10 @@ def assign_optimal(
     With ``min_share``, "among the assigned clients, at least ``min_share[g]`` belong to
     ``groups[g]``" is enforced without shrinking the plan: at least as many clients are
     assigned as in the unconstrained optimum (otherwise assigning nobody, or leaving places
-    empty, would meet any share), and the total score is maximised under that (a MILP). If
-    the unconstrained optimum already meets every share it is returned as is.
+    empty, would meet any share), and the total score is maximised under that (a MILP).
+    Among plans of equal total score the one nearest the asked shares is returned (least
+    total overshoot, so an equal-score plan meets a share within one client when it can);
+    see :func:`matchkit.planning._shares.closest_to_shares`.
 
     Parameters
     ----------
@@ -175,10 +177,15 @@ def assign_optimal(
     pairs = build_pairs(score, allowed, capacity, exclude)
     shares = build_shares(groups, min_share, pairs.n_clients)
     optimum = max_score(pairs)
-    if not shares or meets_shares(pairs, optimum.chosen, shares):
+    if not shares:
         return _assignment(
             pairs, optimum.chosen, optimum.method, capacity_prices(pairs, optimum.chosen)
         )
+    if meets_shares(pairs, optimum.chosen, shares):
+        # The shares do not bind, but among the equally good plans take the one nearest
+        # the asked shares (the tie rule of closest_to_shares), not one far above them.
+        chosen = solve_shares(pairs, shares, optimum.chosen)
+        return _assignment(pairs, chosen, optimum.method, capacity_prices(pairs, chosen))
     chosen = solve_shares(pairs, shares, optimum.chosen)
     return _assignment(pairs, chosen, "highs-milp", np.full(pairs.n_approaches, np.nan))
 

@@ -196,6 +196,18 @@ _GROUP_WORDS: dict[str, dict[str, str]] = {
     "True": {"en": "yes", "nl": "ja"},
     "False": {"en": "no", "nl": "nee"},
     "unknown": {"en": "unknown", "nl": "onbekend"},
+    "none or western": {"en": "none or western", "nl": "geen of westers"},
+    "under 50": {"en": "under 50", "nl": "onder de 50"},
+    "50+": {"en": "50+", "nl": "50+"},
+}
+
+_METHODS: dict[str, dict[str, str]] = {
+    "highs-lp": {"en": "exact (linear program, HiGHS)", "nl": "exact (lineair programma, HiGHS)"},
+    "highs-milp": {
+        "en": "exact with group shares (integer program, HiGHS)",
+        "nl": "exact met minimale aandelen per groep (geheeltallig programma, HiGHS)",
+    },
+    "greedy": {"en": "greedy (best pair first)", "nl": "gretig (beste paar eerst)"},
 }
 
 
@@ -230,7 +242,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem;
 .note { color: #5b6472; font-size: .92rem; } figure { margin: 1rem 0; }
 img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: .86rem; margin: .6rem 0 1rem; }
-th, td { padding: .25rem .6rem; border-bottom: 1px solid #e3e6ea; text-align: right; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #e3e6ea; text-align: left; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f4f6f8; }
 .kpis { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
@@ -451,6 +463,7 @@ def render_report(
     missing = pools.to_verify.groupby("approach_id").head(3).copy()
     missing["field"] = missing["field"].map(lambda f: field_label(f, lang))
     t = {k: v[lang] for k, v in _W.items()}
+    method = _METHODS.get(plan.method, {}).get(lang, plan.method)
     parts: list[Any] = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
@@ -479,7 +492,7 @@ def render_report(
         f"<p>{t['zrm_p']}</p>",
         zrm_img,
         f"<h2>{t['plan_h']}</h2>",
-        f"<p>{t['plan_p'].format(m=html.escape(plan.method), t=f'{plan.total_score:.3f}')}</p>",
+        f"<p>{t['plan_p'].format(m=html.escape(method), t=f'{plan.total_score:.3f}')}</p>",
         _plan_chart(plan, names, lang),
         _table(_readable(plan.summary, names, lang)),
         f"<h2>{t['audit_h']}</h2>",

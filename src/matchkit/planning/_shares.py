@@ -27,8 +27,10 @@ import math
 import numpy as np
 
 from matchkit.errors import AssignmentError
+from matchkit.planning import _lp
 from matchkit.planning._lp import (
     Index,
+    Mask,
     Side,
     best_per_client,
     column_generation,
@@ -114,8 +116,40 @@ def solve_shares(pairs: Pairs, shares: list[Share], plain: Index) -> Index:
             continue
         total = math.fsum(pairs.score[within[chosen]].tolist())
         if total >= lp.bound - gap - 1e-6:
-            return within[chosen]
+            return closest_to_shares(pairs, within, chosen, side, shares, total)
         gap = lp.bound - total + 1e-6
+
+
+#: Score a tie-broken plan may give up: equal within the solver's tolerance.
+TIE_TOLERANCE = 1e-7
+
+
+def closest_to_shares(
+    pairs: Pairs, within: Index, chosen: Mask, side: Side, shares: list[Share], total: float
+) -> Index:
+    """Among plans of (equal) best total score, pick the one nearest the asked shares.
+
+    The tie rule: keep the total score (within :data:`TIE_TOLERANCE` per assigned client)
+    and the count, and minimise the total overshoot ``sum_g (members_g - share_g * count)``.
+    So with equal scores a share asked for is met as closely as the places allow, within
+    one client, instead of anywhere above it (a run asked for 0.6 and got 0.995).
+    """
+    gain = pairs.score[within]
+    overshoot = np.zeros(within.size)
+    for share in shares:
+        overshoot += share.member[pairs.client[within]] - share.share
+    if not np.any(overshoot[chosen] > 0):
+        return within[chosen]
+    count = int(chosen.sum())
+    tol = TIE_TOLERANCE * max(count, 1)
+    tie = Side(
+        np.vstack([side.coef, pairs.score[None, :], np.ones((1, pairs.size))]),
+        np.concatenate([side.lower, [total - tol, count]]),
+    )
+    better = _lp.solve_milp(pairs, within, -overshoot, tie)
+    if better is None or math.fsum(gain[better].tolist()) < total - tol:
+        return within[chosen]
+    return within[better]
 
 
 def _cannot_meet(

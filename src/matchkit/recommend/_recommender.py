@@ -240,7 +240,11 @@ class BatchResult:
         if not self.is_thin(row):
             return []
         order = self.intake_order(row)
-        first = [a.name for a in self.catalog.approaches if a.facts.getting_to_know is not None]
+        first = [
+            a.name
+            for j, a in enumerate(self.catalog.approaches)
+            if a.facts.getting_to_know is not None and self.offered[row, j]
+        ]
         return intake_lines(float(self.coverage[row].mean()), order, first, lang)
 
     def is_thin(self, row: int) -> bool:
@@ -388,6 +392,7 @@ class BatchResult:
             order += [j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE]
         facts = self.client_facts(row)
         municipality = facts.get("municipality")
+        lead = self.intake_lead(row, lang)
         out = []
         for j in order:
             approach = self.catalog.approaches[j]
@@ -397,29 +402,30 @@ class BatchResult:
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
+            reasons = render_reasons(
+                approach,
+                status,
+                self.rule_state[j][row],
+                target_match,
+                float(self.coverage[row, j]),
+                verify,
+                lang,
+                facts=facts,
+                arrange_state=self.arrange_state[j][row],
+                specificity=self.evidence[j].target_specificity,
+                offered=bool(self.offered[row, j]),
+                municipality=str(municipality) if municipality else None,
+                expectation=self._expectation(row, j),
+            )
             extra, gain, effect, ci = self._learned_parts(row, j, lang)
+            reasons = reasons + extra
             out.append(
                 Recommendation(
                     approach_id=approach.id,
                     rank=int(self.rank[row, j]) or None,
                     status=STATUS_NAMES[status],
                     score=float(self.score[row, j]),
-                    reasons=render_reasons(
-                        approach,
-                        status,
-                        self.rule_state[j][row],
-                        target_match,
-                        float(self.coverage[row, j]),
-                        verify,
-                        lang,
-                        facts=facts,
-                        arrange_state=self.arrange_state[j][row],
-                        specificity=self.evidence[j].target_specificity,
-                        offered=bool(self.offered[row, j]),
-                        municipality=str(municipality) if municipality else None,
-                        expectation=self._expectation(row, j),
-                    )
-                    + extra,
+                    reasons=[*lead, *reasons] if self.rank[row, j] == 1 else reasons,
                     to_verify=verify,
                     failed_rules=self.failed_rules(row, j),
                     coverage=float(self.coverage[row, j]),

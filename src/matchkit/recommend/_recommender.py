@@ -155,8 +155,8 @@ class BatchResult:
         With ``Recommender(effects=...)``: the learned gains, weights and scale; ``score`` is
         then the planner's 0..1 version of the blended gain.
 
-    Ranking: by :meth:`rank_value`, then the catalog score, then approach id (catalog
-    order): the documented rule for any tie that remains.
+    Ranking: by :meth:`rank_value`; remaining ties by approach id (catalog order), and with
+    learned effects first by the catalog score.
     """
 
     def __init__(
@@ -203,7 +203,9 @@ class BatchResult:
         if effects is not None:
             self.learned = learned_scores(effects, self.approach_ids, caseload, self.catalog_score)
             self.score = self.learned.score
-        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=self.catalog_score)
+        # With learned effects, ties in the gain are broken by the catalog score first.
+        tiebreak = self.catalog_score if self.learned is not None else None
+        self.rank = _rank(self.status, self.rank_value(), self.offered, tiebreak=tiebreak)
 
     def rank_value(self) -> npt.NDArray[np.float64]:
         """Return the value approaches are ranked by, per client and approach.
@@ -415,25 +417,23 @@ class BatchResult:
             parts = contributions(
                 approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
             )
-            extra, gain, effect, ci = self._learned_parts(row, j, lang)
-            reasons = (
-                render_reasons(
-                    approach,
-                    status,
-                    self.rule_state[j][row],
-                    target_match,
-                    float(self.coverage[row, j]),
-                    verify,
-                    lang,
-                    facts=facts,
-                    arrange_state=self.arrange_state[j][row],
-                    specificity=self.evidence[j].target_specificity,
-                    offered=bool(self.offered[row, j]),
-                    municipality=str(municipality) if municipality else None,
-                    expectation=self._expectation(row, j),
-                )
-                + extra
+            reasons = render_reasons(
+                approach,
+                status,
+                self.rule_state[j][row],
+                target_match,
+                float(self.coverage[row, j]),
+                verify,
+                lang,
+                facts=facts,
+                arrange_state=self.arrange_state[j][row],
+                specificity=self.evidence[j].target_specificity,
+                offered=bool(self.offered[row, j]),
+                municipality=str(municipality) if municipality else None,
+                expectation=self._expectation(row, j),
             )
+            extra, gain, effect, ci = self._learned_parts(row, j, lang)
+            reasons = reasons + extra
             out.append(
                 Recommendation(
                     approach_id=approach.id,

@@ -13,8 +13,9 @@ NOTEBOOKS_DIR = Path(__file__).parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 # The plots a person would rather look at than read: status counts and a client's score
 # contributions (quickstart); the ZRM profile, status counts, the plan against capacity and
-# the audit shares (planning).
-PLOTS = {"quickstart.ipynb": 2, "planning.ipynb": 4}
+# the audit shares (planning); effects by group, the policy tree, calibration and learned versus
+# catalog ranking (learning).
+PLOTS = {"quickstart.ipynb": 2, "planning.ipynb": 4, "learning.ipynb": 5}
 
 
 def _execute(nb: nbformat.NotebookNode, timeout: int = 300) -> None:

@@ -23,9 +23,8 @@ from matchkit.errors import ParameterError
 from matchkit.learn._effects import EffectModel, fit_effects
 from matchkit.learn._history import History
 from matchkit.learn._policy import PolicyTree
-from matchkit.planning._groups import group_masks
-from matchkit.recommend._recommender import Recommender
-from matchkit.recommend._scoring import INELIGIBLE
+from matchkit.planning import group_masks
+from matchkit.recommend import INELIGIBLE, Recommender
 
 __all__ = ["POLICIES", "PolicyComparison", "compare_policies"]
 

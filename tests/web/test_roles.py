@@ -79,7 +79,9 @@ def test_deviation_is_shown_per_team_and_withheld_for_a_team_of_one(users, anna,
         browser.post("/clients/", {"label": "x"})
     from matchkit.web.models import Client
 
-    for c, browser, choice in zip(Client.objects.order_by("pk"), (anna, bert), ("__own__", None)):
+    for c, browser, choice in zip(
+        Client.objects.order_by("pk"), (anna, bert), ("__own__", None), strict=True
+    ):
         browser.post(f"/clients/{c.pk}/", {"age": "56"})
         page = browser.get(f"/clients/{c.pk}/decide/").content.decode()
         first = page.split('name="choice" value="')[1].split('"')[0]

@@ -98,3 +98,19 @@ def test_deviation_is_shown_per_team_and_withheld_for_a_team_of_one(users, anna,
     assert rows["noord"]["decisions"] == 2 and rows["noord"]["deviating"] == 1
     assert rows["noord"]["rate"] == 0.5
     assert rows["zuid"]["rate"] is None  # one person: no rate that points at them
+
+
+def test_the_adviser_gets_the_librarys_caseload_report(adviser, anna, annas_client):
+    assert b"Te weinig" in adviser.get("/dashboard/report/").content
+    anna.post(f"/clients/{annas_client.pk}/", {"age": "56", "social_skills": "high"})
+    page = adviser.get("/dashboard/report/")
+    assert page.status_code == 200
+    assert b"<html" in page.content and b"Jansen" not in page.content
+
+
+def test_the_governance_page_exports_json(anna):
+    data = anna.get("/governance/?format=json").json()
+    for key in ("purpose", "human_intervention", "fields_read", "sources", "risks", "model"):
+        assert data[key], key
+    assert "gender" in data["sensitive_fields"]["fields"]
+    assert "age" in data["fields_read"]

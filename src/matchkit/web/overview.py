@@ -15,6 +15,7 @@ import matchkit as mk
 from matchkit.web import engine
 from matchkit.web.access import audit, require_role
 from matchkit.web.models import Client, Decision, OfferedApproach, Outcome
+from matchkit.web.texts import text
 from matchkit.web.views import _lang, offered_ids
 
 ALL_ROLES = ("case_manager", "adviser", "administrator")
@@ -94,7 +95,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Decision.objects.values("approach_id").annotate(n=Count("id")).order_by("-n", "approach_id")
     )
     names = {a.id: a.name for a in engine.catalog().approaches}
-    chosen = [(names.get(r["approach_id"], "—"), r["n"]) for r in by_approach]
+    own = text("own_choice", _lang(request))
+    chosen = [(names.get(r["approach_id"]) or own, r["n"]) for r in by_approach]
     context = {"counts": counts, "teams": deviation_by_team(), "chosen": chosen}
     return render(request, "web/dashboard.html", context)
 

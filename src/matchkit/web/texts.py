@@ -99,6 +99,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "decisions": ("Besluiten", "Decisions"),
     "deviating": ("Afwijkend", "Deviating"),
     "rate": ("Aandeel", "Share"),
+    "withheld": (
+        "niet getoond: minder dan twee mensen in dit team legden besluiten vast",
+        "not shown: fewer than two people in this team recorded decisions",
+    ),
     "clients": ("Cliënten", "Clients"),
     "language": ("Taal", "Language"),
     "back": ("Terug", "Back"),

@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck pytest pytest-quick bench clean
+.PHONY: demo test test-postgres check lint typecheck pytest pytest-quick bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,11 @@ typecheck: $(STAMP)
 # tracing makes the run slower, so a plain `make test` leaves it out.
 COV_ARGS := $(if $(COVERAGE),--cov=matchkit --cov-report=term-missing:skip-covered)
 
+# With MATCHKIT_TEST_POSTGRES set (.ci/with-postgres sets it), the web tests run a second time
+# against that PostgreSQL server.
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q $(COV_ARGS)
+	$(if $(MATCHKIT_TEST_POSTGRES),MATCHKIT_DB=$(MATCHKIT_TEST_POSTGRES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/web)
 
 pytest-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -37,6 +40,10 @@ pytest-quick: $(STAMP)
 test: lint typecheck pytest
 
 check: lint typecheck pytest-quick
+
+# The web tests alone against a throwaway local PostgreSQL server.
+test-postgres: $(STAMP)
+	.ci/with-postgres sh -c 'MATCHKIT_DB=$$MATCHKIT_TEST_POSTGRES $(BIN)/python -m pytest -q -p no:cacheprovider tests/web'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

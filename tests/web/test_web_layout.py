@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,12 @@ def test_import_matchkit_works_without_django():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) > 0
+
+
+@pytest.mark.django_db
+def test_the_web_tests_run_on_the_database_asked_for():
+    from django.db import connection
+
+    asked = os.environ.get("MATCHKIT_DB", "sqlite")
+    expected = "postgresql" if asked.startswith("postgres") else "sqlite"
+    assert connection.vendor == expected

@@ -64,6 +64,7 @@ def test_bad_answers_are_reported_per_field_and_nothing_is_stored(anna, annas_cl
     url = f"/clients/{annas_client.pk}/"
     page = anna.post(url, _facts(age=56, children="many", dutch_level="Z9")).content.decode()
     assert page.count('class="error"') >= 2
+    assert "vul een heel getal in" in page and "kies een van de opties" in page
     annas_client.refresh_from_db()
     assert annas_client.profile == {}
 
@@ -210,3 +211,12 @@ def test_purge_deletes_clients_past_retention(anna, annas_client):
     assert list(Client.objects.values_list("label", flat=True)) == ["recent"]
     with pytest.raises(mk.ParameterError, match="days"):
         commands.purge(0)
+
+
+def test_a_bad_answer_during_live_updates_is_named_beside_the_shortlist(anna, annas_client):
+    url = f"/clients/{annas_client.pk}/"
+    text = anna.post(url, _facts(age=56, children="veel"), HTTP_HX_REQUEST="true").content
+    assert b"<html" not in text
+    assert b"thuiswonende kinderen: vul een heel getal in" in text
+    annas_client.refresh_from_db()
+    assert annas_client.profile == {}

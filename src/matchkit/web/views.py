@@ -137,7 +137,7 @@ def _form_context(
                 "f": f,
                 "label": f.labels[lang],
                 "value": values.get(f.name, ""),
-                "error": errors.get(f.name, ""),
+                "error": text(f"err_{errors[f.name]}", lang) if f.name in errors else "",
             }
         )
     return {"client": client, "fields": fields}
@@ -180,11 +180,16 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         audit(request, "intake-view", client.client_id)
-    context = _form_context(client, values, errors, lang)
-    context.update(_shortlist_context(client, lang))
+    context = _shortlist_context(client, lang)
     context["problem"] = problem
     if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        if errors:  # named beside the shortlist; a full post marks them at their fields
+            labels = {f.name: f.labels[lang] for f in engine.form_fields()}
+            context["problem"] = "; ".join(
+                f"{labels[n]}: {text(f'err_{c}', lang)}" for n, c in errors.items()
+            )
         return render(request, "web/_shortlist.html", context)
+    context.update(_form_context(client, values, errors, lang))
     return render(request, "web/intake.html", context)
 
 

@@ -151,7 +151,7 @@ def governance_data() -> dict[str, Any]:
             "rules_using_them": sensitive,
         },
         "unknown_facts": "an unknown fact is never read as false: it is listed 'to verify'",
-        "sources": sorted({a.source for a in cat.approaches}),
+        "sources": [f"{a.name}: the report, {a.source}" for a in cat.approaches],
         "approaches": [{"id": a.id, "name": a.name} for a in cat.approaches],
         "model": {
             "kind": "rules from the catalog plus an evidence-weighted similarity score; "
@@ -174,7 +174,7 @@ def governance_data() -> dict[str, Any]:
             "outcome": "benefit ended, paid work, ladder step up, dropped out, date",
             "audit": "user name, action, target id, time",
         },
-        "legal_basis": "Participatiewet (art. 7, 44a); the municipality records its own basis",
+        "legal_basis": "Participatiewet; the municipality records its own legal basis",
     }
 
 

@@ -822,7 +822,7 @@ def _web_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("decisions", help="the web page's decisions: export or purge")
-    dsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    dsub = p.add_subparsers(dest="what", required=True, metavar="ACTION")
     e = dsub.add_parser("export", help="write decisions with outcomes as a history file")
     _web_db_arguments(e)
     e.add_argument("--out", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
@@ -849,6 +849,14 @@ def _web(args: argparse.Namespace) -> Any:
         raise ParameterError(
             f"the web page needs the extra: pip install 'matchkit-bijstand[web]' ({exc})"
         ) from None
+    commands.check_options(
+        db=args.db,
+        data_dir=args.data_dir,
+        host=getattr(args, "host", None),
+        username=getattr(args, "create_user", None),
+        team=getattr(args, "team", None),
+        out=getattr(args, "out", None),
+    )
     commands.setup(db=args.db, data_dir=args.data_dir)
     return commands
 

@@ -3,11 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import IO, Any
 
 from matchkit.errors import ParameterError
+
+
+def check_options(
+    *,
+    db: str | None = None,
+    data_dir: str | None = None,
+    host: str | None = None,
+    username: str | None = None,
+    team: str | None = None,
+    out: str | None = None,
+) -> None:
+    """Check the command's options before anything starts; raise ParameterError naming one."""
+    from matchkit.web.settings import database_from_url
+
+    if db is not None:
+        database_from_url(db)
+    if data_dir is not None and Path(data_dir).exists() and not Path(data_dir).is_dir():
+        raise ParameterError(f"data_dir={data_dir!r} is not allowed; expected a directory")
+    if host is not None and host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ParameterError(
+                f"host={host!r} is not allowed; expected an IP address or localhost"
+            ) from None
+    if username is not None and not re.fullmatch(r"[\w.@+-]{1,150}", username):
+        raise ParameterError(
+            f"create_user={username!r} is not allowed; expected up to 150 letters, digits "
+            "and . @ + - _"
+        )
+    if team is not None and len(team) > 100:
+        raise ParameterError(f"team={team[:20]!r}...: expected at most 100 characters")
+    if out is not None and Path(out).suffix not in (".jsonl", ".csv", ".parquet"):
+        raise ParameterError(
+            f"out={out!r} is not allowed; expected a .jsonl, .csv or .parquet file"
+        )
 
 
 def setup(db: str | None = None, data_dir: str | None = None) -> None:

@@ -38,6 +38,11 @@ def test_a_case_manager_cannot_read_anothers_client_by_url_or_id(anna, bert, ann
         == 404
     )
     assert b"Jansen" not in bert.get("/clients/").content
+    # Each refused attempt is in the audit log.
+    from matchkit.web.models import AuditEvent
+
+    refused = AuditEvent.objects.filter(username="bert", action="not-found")
+    assert refused.filter(target=annas_client.client_id).count() >= len(_client_urls(annas_client))
     annas_client.refresh_from_db()
     assert annas_client.profile == {"age": 56}
 

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -108,8 +108,15 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 
 def _own(request: HttpRequest, pk: int) -> Client:
-    """Return the client if it is the user's own; 404 otherwise (no hint that it exists)."""
-    return get_object_or_404(Client, pk=pk, owner=_user(request))
+    """Return the client if it is the user's own; 404 otherwise (no hint that it exists).
+
+    A refused attempt is audited too: who asked for which id, and when.
+    """
+    client = Client.objects.filter(pk=pk, owner=_user(request)).first()
+    if client is None:
+        audit(request, "not-found", f"web-{pk}")
+        raise Http404
+    return client
 
 
 def _shortlist_context(client: Client, lang: engine.Lang) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def check_options(
     out: str | None = None,
 ) -> None:
     """Check the command's options before anything starts; raise ParameterError naming one."""
-    from matchkit.web.settings import database_from_url
+    from matchkit.web.config import database_from_url
 
     if db is not None:
         database_from_url(db)

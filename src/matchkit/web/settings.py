@@ -17,49 +17,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from matchkit.errors import ParameterError
+from matchkit.web.config import database_from_url
 
 HERE = Path(__file__).resolve().parent
-
-
-def database_from_url(url: str) -> dict[str, Any]:
-    """Return Django's DATABASES entry for a ``sqlite:///`` or ``postgresql://`` URL.
-
-    Examples
-    --------
-    >>> database_from_url("postgresql://mk:pw@127.0.0.1:5433/matchkit")["PORT"]
-    '5433'
-    >>> database_from_url("sqlite:///tmp/x.sqlite3")["NAME"]
-    '/tmp/x.sqlite3'
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": unquote(parts.path),
-            # Several case managers at once: readers do not wait for a writer (WAL), and a
-            # writer waits its turn instead of failing with "database is locked".
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    if parts.scheme in ("postgres", "postgresql"):
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-        }
-    raise ParameterError(
-        f"db={url!r} is not allowed; expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
-    )
 
 
 def ensure_secret_key(data_dir: Path) -> None:

@@ -29,10 +29,11 @@ typecheck: $(STAMP)
 COV_ARGS := $(if $(COVERAGE),--cov=matchkit --cov-report=term-missing:skip-covered)
 
 # With MATCHKIT_TEST_POSTGRES set (.ci/with-postgres sets it), the web tests run a second time
-# against that PostgreSQL server.
+# against that PostgreSQL server (--reuse-db: the throwaway cluster is removed whole at exit, so
+# the test database is not dropped while the browser test's server threads may still hold it).
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q $(COV_ARGS)
-	$(if $(MATCHKIT_TEST_POSTGRES),MATCHKIT_DB=$(MATCHKIT_TEST_POSTGRES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/web)
+	$(if $(MATCHKIT_TEST_POSTGRES),MATCHKIT_DB=$(MATCHKIT_TEST_POSTGRES) $(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db tests/web)
 
 pytest-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -43,7 +44,7 @@ check: lint typecheck pytest-quick
 
 # The web tests alone against a throwaway local PostgreSQL server.
 test-postgres: $(STAMP)
-	.ci/with-postgres sh -c 'MATCHKIT_DB=$$MATCHKIT_TEST_POSTGRES $(BIN)/python -m pytest -q -p no:cacheprovider tests/web'
+	.ci/with-postgres sh -c 'MATCHKIT_DB=$$MATCHKIT_TEST_POSTGRES $(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db tests/web'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -15,14 +15,18 @@ pytestmark = pytest.mark.slow
 
 
 def _run(*args, env, check=True):
+    # From a temporary directory: without --data-dir the signing key goes to ./matchkit-data.
     cmd = [sys.executable, "-m", "matchkit.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=check, timeout=120)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, check=check, timeout=120, cwd=env["_CWD"]
+    )
 
 
 @pytest.fixture
 def env(tmp_path):
     e = dict(os.environ, MATCHKIT_PASSWORD="a-long-test-password")
     e.pop("MATCHKIT_DB", None)
+    e["_CWD"] = str(tmp_path)
     return e
 
 

@@ -54,7 +54,12 @@ def default_propensity_model(random_state: int | None = 0) -> HistGradientBoosti
     all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
     regression (which was 25% faster).
     """
-    return HistGradientBoostingClassifier(**_hgb_params(random_state))
+    # A multiclass model grows one tree per arm per iteration and was 87% of the fit time
+    # of generate_history(100_000): a higher learning rate and a shorter patience stop it
+    # sooner (fitted on 80,000 of those rows: 40 instead of 65 iterations and 30% less CPU
+    # time; log-loss 0.913 on the other 20,000, 0.912 on the early-stopping split before).
+    params = _hgb_params(random_state) | {"learning_rate": 0.15, "n_iter_no_change": 5}
+    return HistGradientBoostingClassifier(**params)
 
 
 def default_outcome_model(

@@ -155,3 +155,55 @@ def test_recommendations_do_not_share_mutable_lists():
     assert b[cid][0].reasons[-1] != "changed"
     others = [r for recs in a.values() for r in recs if r is not first]
     assert all("changed" not in r.reasons and "x" not in r.contributions for r in others)
+
+
+def test_clients_alike_but_for_which_fact_to_verify_get_their_own_text():
+    """Same status, rule states and coverage; only the unknown field of a rule differs."""
+    base = mk.load_catalog()
+    data = base["energiebox"].model_dump()
+    data["arrange"] = []  # nothing else may tell the clients apart
+    data["rules"].append(
+        {
+            "id": "single-no-children",
+            "rule": 'household == "single" and children == 0',
+            "source": "test",
+            "reason": {"nl": "alleenstaand zonder kinderen", "en": "single without children"},
+            "weight": 1.0,
+        }
+    )
+    approach = mk.Approach.model_validate(data)
+    assert approach.compile() == []
+    catalog = mk.Catalog([approach])
+    common = {"age": 60, "social_skills": "high", "interests": ["sustainability"]}
+    clients = [
+        mk.ClientProfile(client_id=f"c-{i}", **common, **facts)
+        for i, facts in enumerate(
+            [{"children": 0}, {"household": "single"}, {"children": 0}, {"household": "single"}]
+        )
+    ]
+    result = mk.Recommender(catalog).recommend_batch(clients)
+    assert (result.status[:, 0] == 1).all()
+    verify = [recs[0].to_verify for _, recs in result.iter_clients(lang="en")]
+    asked = [[f for f in v if f in ("household", "children")] for v in verify]
+    assert asked == [["household"], ["children"], ["household"], ["children"]]
+    for lang in ("en", "nl"):
+        for row, (_, recs) in enumerate(result.iter_clients(lang=lang)):
+            assert recs == reference(result, row, None, False, lang)
+
+
+def test_clients_alike_but_for_a_quoted_value_get_their_own_text():
+    """Ineligible on the same rule with different ages: each reason quotes its own age."""
+    data = mk.load_catalog()["energiebox"].model_dump()
+    data["arrange"] = []
+    catalog = mk.Catalog([mk.Approach.model_validate(data)])
+    clients = [
+        mk.ClientProfile(client_id=f"c-{i}", age=age, social_skills="high")
+        for i, age in enumerate([30, 40, 30, 40])
+    ]
+    result = mk.Recommender(catalog).recommend_batch(clients)
+    assert (result.status[:, 0] == 0).all()
+    for lang in ("en", "nl"):
+        listed = list(result.iter_clients(include_ineligible=True, lang=lang))
+        assert listed[0][1][0].reasons != listed[1][1][0].reasons
+        for row, (_, recs) in enumerate(listed):
+            assert recs == reference(result, row, None, True, lang)

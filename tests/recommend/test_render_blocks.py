@@ -175,11 +175,15 @@ def test_clients_alike_but_for_which_fact_to_verify_get_their_own_text():
     assert approach.compile() == []
     catalog = mk.Catalog([approach])
     common = {"age": 60, "social_skills": "high", "interests": ["sustainability"]}
+    differences: list[dict[str, Any]] = [
+        {"children": 0},
+        {"household": "single"},
+        {"children": 0},
+        {"household": "single"},
+    ]
     clients = [
         mk.ClientProfile(client_id=f"c-{i}", **common, **facts)
-        for i, facts in enumerate(
-            [{"children": 0}, {"household": "single"}, {"children": 0}, {"household": "single"}]
-        )
+        for i, facts in enumerate(differences)
     ]
     result = mk.Recommender(catalog).recommend_batch(clients)
     assert (result.status[:, 0] == 1).all()

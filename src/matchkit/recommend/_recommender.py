@@ -106,7 +106,6 @@ class BatchResult:
         self._kept_matches = [ev.target_match for ev in evaluations]
         self.offering = offering
         self._value_columns: dict[str, list[Any]] = {}
-        self._verify_plans: dict[int, tuple[list[str], list[npt.NDArray[np.intp]]]] = {}
         municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
@@ -447,21 +446,7 @@ class BatchResult:
 
     def _verify_plan(self, j: int) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
         """Fields approach ``j``'s rules read (contract order) and, per field, those rules."""
-        if j not in self._verify_plans:
-            compiled = self.catalog.approaches[j].compiled_rules
-            names = sorted(
-                {s for c in compiled for f in c.fields for s in _expand(f)},
-                key=_FIELD_ORDER.__getitem__,
-            )
-            reads = [
-                np.array(
-                    [r for r, c in enumerate(compiled) if any(n in _expand(f) for f in c.fields)],
-                    dtype=np.intp,
-                )
-                for n in names
-            ]
-            self._verify_plans[j] = (names, reads)
-        return self._verify_plans[j]
+        return _verify_plan(self.catalog.approaches[j])
 
     def failed_rule_bits(
         self, j: int, rows: npt.NDArray[np.intp] | None = None
@@ -484,6 +469,34 @@ class BatchResult:
             b = np.unpackbits(np.frombuffer(u.tobytes(), dtype=np.uint8), bitorder="little")
             texts.append(";".join(nm for nm, bit in zip(names, b, strict=False) if bit))
         return np.asarray(texts, dtype=object)[inverse.ravel()]
+
+
+_VERIFY_PLANS: dict[int, tuple[Approach, tuple[list[str], list[npt.NDArray[np.intp]]]]] = {}
+
+
+def _verify_plan(approach: Approach) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
+    """Return the fields an approach's rules read (contract order) and, per field, those rules.
+
+    Built once per approach object (approaches are frozen).
+    """
+    hit = _VERIFY_PLANS.get(id(approach))
+    if hit is not None and hit[0] is approach:
+        return hit[1]
+    compiled = approach.compiled_rules
+    names = sorted(
+        {s for c in compiled for f in c.fields for s in _expand(f)}, key=_FIELD_ORDER.__getitem__
+    )
+    reads = [
+        np.array(
+            [r for r, c in enumerate(compiled) if any(n in _expand(f) for f in c.fields)],
+            dtype=np.intp,
+        )
+        for n in names
+    ]
+    if len(_VERIFY_PLANS) >= 4_096:
+        _VERIFY_PLANS.clear()
+    _VERIFY_PLANS[id(approach)] = (approach, (names, reads))
+    return names, reads
 
 
 _VALUE_BY_ROW: Final = 100

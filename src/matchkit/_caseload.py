@@ -218,7 +218,7 @@ def _validate_frame(
     unknown = [c for c in raw.columns if c not in STORED_FIELDS]
     if unknown:
         raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=source)
-    return validate_raw(raw, labels, extra)
+    return validate_raw(raw, labels, extra, source=source)
 
 
 class _NotJSON:
@@ -319,8 +319,15 @@ def read_raw_jsonl(
         labels.append(label)
         bad.append(rec_bad)
     # Object columns from the start, so an error shows the value as it was written (9, not 9.0).
+    # A key no record has gets no column: like a missing CSV column, validation names it once.
+    present = set().union(*records)
     raw = pd.DataFrame(
-        {c: pd.Series([r.get(c) for r in records], dtype=object) for c in STORED_FIELDS}
+        {
+            c: pd.Series([r.get(c) for r in records], dtype=object)
+            for c in STORED_FIELDS
+            if c in present
+        },
+        index=pd.RangeIndex(len(records)),
     )
     keys = list(dict.fromkeys(k for r in side for k in r))
     aside_frame = pd.DataFrame(
@@ -521,7 +528,9 @@ def validate_caseload(
             raw, labels, extra, bad = _read_flat(path, options)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
-        frame, errors = validate_raw(raw, labels, extra, bad, text=path.suffix == ".csv")
+        frame, errors = validate_raw(
+            raw, labels, extra, bad, text=path.suffix == ".csv", source=str(path)
+        )
         return Caseload(frame, _validated=True), errors
     # from_profiles checks that every item is a ClientProfile
     return Caseload.from_profiles(cast("Iterable[ClientProfile]", data)), []

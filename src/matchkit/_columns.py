@@ -165,7 +165,7 @@ class RecordColumns(CaseloadColumns):
     """
 
     def __init__(self, records: list[dict[str, Any]]) -> None:
-        super().__init__(pd.DataFrame())
+        super().__init__(_NO_FRAME)  # every field is read from the records
         self._records = records
         self._n = len(records)
 
@@ -217,6 +217,9 @@ class RecordColumns(CaseloadColumns):
     def __getstate__(self) -> dict[str, Any]:
         return {**super().__getstate__(), "_records": self._records}
 
+
+_NO_FRAME = pd.DataFrame()
+"""The frame behind :class:`RecordColumns`: none (an empty one, built once, never written)."""
 
 _LEVEL_INDEX = {
     name: {level: float(i) for i, level in enumerate(spec.values)}

@@ -155,7 +155,15 @@ def offered_mask(
     """
     n, ids = len(municipality), catalog.ids
     out = np.ones((n, len(ids)), dtype=bool)
-    codes, uniq = pd.factorize(pd.Series(municipality, dtype=object), use_na_sentinel=True)
+    if n <= 1_000:  # a few clients (one client, an interactive call): no pandas round trip
+        index: dict[Any, int] = {}
+        codes = np.array(
+            [-1 if v is None or v != v else index.setdefault(v, len(index)) for v in municipality],
+            dtype=np.int64,
+        )
+        uniq: Any = list(index)
+    else:
+        codes, uniq = pd.factorize(pd.Series(municipality, dtype=object), use_na_sentinel=True)
     areas: list[str | None] = [None, *(str(u) if str(u).strip() else None for u in uniq)]
     for k, area in enumerate(areas):
         rows = codes == k - 1

@@ -20,10 +20,10 @@ import pandas as pd
 
 from matchkit._fields import FIELDS, STORED_FIELDS, FieldSpec, Kind
 from matchkit._profile import CLIENT_ID_PATTERN, LANGUAGE_CODE_PATTERN
-from matchkit._sources import split_list_text
-from matchkit.errors import DataQualityWarning, RecordError
+from matchkit._sources import accepted_columns, split_list_text
+from matchkit.errors import DataQualityWarning, MissingColumnsError, RecordError
 
-__all__ = ["contract_dtypes", "empty_frame", "validate_raw"]
+__all__ = ["check_required_columns", "contract_dtypes", "empty_frame", "validate_raw"]
 
 _TRUE_TEXT = frozenset({"true", "True", "TRUE", "1", "yes"})
 _FALSE_TEXT = frozenset({"false", "False", "FALSE", "0", "no"})
@@ -221,6 +221,23 @@ def _coerce(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.N
     return _list(s, spec, text)
 
 
+def check_required_columns(
+    raw: pd.DataFrame, bad_rows: npt.NDArray[np.bool_] | None = None, source: str = ""
+) -> None:
+    """Raise one :class:`MissingColumnsError` when a required field has no column at all.
+
+    A missing column is a problem of the header (or, for JSON Lines, of every record), so
+    it is reported once, with the accepted columns, instead of once per record. Input
+    without any readable record (only malformed lines) is left to the per-record errors.
+    """
+    readable = len(raw) if bad_rows is None else int((~bad_rows).sum())
+    if readable == 0:
+        return
+    missing = [n for n in STORED_FIELDS if FIELDS[n].required and n not in raw.columns]
+    if missing:
+        raise MissingColumnsError(missing, accepted_columns(), source)
+
+
 def validate_raw(
     raw: pd.DataFrame,
     labels: Sequence[str],
@@ -228,6 +245,7 @@ def validate_raw(
     bad_rows: npt.NDArray[np.bool_] | None = None,
     *,
     text: bool = False,
+    source: str = "",
 ) -> tuple[pd.DataFrame, list[RecordError]]:
     """Validate a raw flat frame; return the typed valid rows and every error.
 
@@ -245,6 +263,8 @@ def validate_raw(
     text : bool
         Cells are text to parse (CSV): numbers, ``true``/``false`` and ``;``-separated lists
         are read from strings. Otherwise a string where a number is expected is an error.
+    source : str
+        The input's name (a path, ``DataFrame``), named in a header error.
 
     Returns
     -------
@@ -252,9 +272,15 @@ def validate_raw(
         The valid records with every contract column, typed (see :func:`contract_dtypes`).
     errors : list of RecordError
         Sorted by record order, then by field order.
+
+    Raises
+    ------
+    MissingColumnsError
+        When a required field has no column (see :func:`check_required_columns`).
     """
     n = len(raw)
     raw = raw.reset_index(drop=True)
+    check_required_columns(raw, bad_rows, source)
     unreadable = np.zeros(n, dtype=bool) if bad_rows is None else bad_rows.copy()
     bad_any = unreadable.copy()
     bad_any[[i for i, _ in extra_errors]] = True

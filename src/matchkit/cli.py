@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import math
 import os
@@ -317,10 +318,17 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
             status = _STATUS_WORDS[lang][r.status]
             lines.append(f"  {rank:>2}  {name:<40} {status:<10} {r.score:.2f}")
             for reason in r.reasons:
-                lines += textwrap.wrap(
-                    reason, width=88, initial_indent="        ", subsequent_indent="          "
-                )
+                lines += _wrap_reason(reason)
     return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=65_536)
+def _wrap_reason(reason: str) -> tuple[str, ...]:
+    """Wrap one reason under its approach; reasons repeat across clients, so once each."""
+    wrapped = textwrap.wrap(
+        reason, width=88, initial_indent="        ", subsequent_indent="          "
+    )
+    return tuple(wrapped)
 
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:

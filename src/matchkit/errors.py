@@ -5,7 +5,8 @@ it refines, so a plain ``except ValueError`` keeps working::
 
     MatchkitError(Exception)
     ├── RecordErrors(MatchkitError, ValueError)        bad client records, all listed
-    │   └── UnreadableFileError                        a file that cannot be read at all
+    │   ├── UnreadableFileError                        a file that cannot be read at all
+    │   └── MissingColumnsError                        no column for a required field
     ├── CatalogError(MatchkitError, ValueError)        a malformed approach catalog
     ├── RuleError(MatchkitError, ValueError)           a rule that does not parse or resolve
     │   ├── RuleSyntaxError
@@ -37,6 +38,7 @@ __all__ = [
     "DataQualityWarning",
     "MatchkitError",
     "MatchkitWarning",
+    "MissingColumnsError",
     "OverlapError",
     "OverlapWarning",
     "ParameterError",
@@ -118,6 +120,27 @@ class UnreadableFileError(RecordErrors):
         self.source = source
         self.reason = reason
         ValueError.__init__(self, f"{source}: {reason}")
+
+
+class MissingColumnsError(RecordErrors):
+    """Client data without a column for a required field (``client_id``, ``age``).
+
+    One error for the whole input, not one per record: the message names the missing
+    columns and lists the accepted ones. :attr:`missing` holds the missing field names.
+    """
+
+    def __init__(self, missing: Sequence[str], accepted: str, source: str = "") -> None:
+        self.missing = list(missing)
+        where = f"{source}: " if source else ""
+        names = ", ".join(self.missing)
+        reason = (
+            f"no column for the required field(s) {names}; every record needs them. "
+            f"Accepted columns: {accepted} (Python) or --columns map.yaml (command line)"
+        )
+        self.errors = [RecordError("header", name, None, reason) for name in self.missing]
+        self.valid = None
+        self.source = source
+        ValueError.__init__(self, f"{where}{reason}")
 
 
 class CatalogError(MatchkitError, ValueError):

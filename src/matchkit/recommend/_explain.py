@@ -219,6 +219,67 @@ def _is_zero(name: str, value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
 
 
+@dataclass(frozen=True)
+class _Static:
+    """The parts of an approach's explanations that do not depend on the client."""
+
+    rule_fields: tuple[tuple[str, ...], ...]
+    failed: dict[str, tuple[str, ...]]
+    sensitive: dict[str, tuple[str, ...]]
+    target_order: tuple[int, ...]
+    target_labels: dict[str, tuple[str, ...]]
+    target_feature: tuple[str | None, ...]
+    arrange_labels: dict[str, tuple[str, ...]]
+
+
+_STATIC: dict[int, tuple[Approach, _Static]] = {}
+
+
+def _static(approach: Approach) -> _Static:
+    """Return the client-independent parts of ``approach``'s explanations (built once)."""
+    hit = _STATIC.get(id(approach))
+    if hit is not None and hit[0] is approach:
+        return hit[1]
+    langs: tuple[Lang, ...] = ("en", "nl")
+    compiled = approach.compiled_rules
+    sensitive: dict[str, tuple[str, ...]] = {}
+    for lang in langs:
+        lines = []
+        for rule, c in zip(approach.rules, compiled, strict=True):
+            fields = sorted(f for f in c.fields if FIELDS[f].sensitive)
+            if fields:
+                lines.append(
+                    _T["sensitive"][lang].format(
+                        rule=rule.id,
+                        fields=", ".join(field_label(f, lang) for f in fields),
+                        why=rule.justification,
+                    )
+                )
+        sensitive[lang] = tuple(lines)
+    static = _Static(
+        rule_fields=tuple(tuple(sorted(c.fields)) for c in compiled),
+        failed={
+            lang: tuple(
+                _T["failed"][lang].format(reason=r.reason.get(lang)) for r in approach.rules
+            )
+            for lang in langs
+        },
+        sensitive=sensitive,
+        target_order=tuple(
+            sorted(range(len(approach.target)), key=lambda i: (-approach.target[i].weight, i))
+        ),
+        target_labels={lang: tuple(t.label.get(lang) for t in approach.target) for lang in langs},
+        target_feature=tuple(
+            canonical_field(t.feature) if t.feature else None for t in approach.target
+        ),
+        arrange_labels={lang: tuple(a.label.get(lang) for a in approach.arrange) for lang in langs},
+    )
+    if len(_STATIC) >= 4_096:
+        _STATIC.clear()
+    _STATIC[id(approach)] = (approach, static)
+    return static
+
+
 def render_reasons(
     approach: Approach,
     status: int,
@@ -267,6 +328,7 @@ def render_reasons(
         and the chance the unknown entry conditions hold.
     """
     facts = facts or ClientFacts(lambda _name: None)
+    static = _static(approach)
     out: list[str] = []
     if not offered and status != 0:
         where = f" ({municipality})" if municipality else ""
@@ -279,20 +341,20 @@ def render_reasons(
         labels = ", ".join(field_label(f, lang) for f in to_verify)
         out.append(_T["verify"][lang].format(fields=labels))
     else:
-        for rule, compiled, state in zip(
-            approach.rules, approach.compiled_rules, rule_state, strict=True
+        for text, fields, state in zip(
+            static.failed[lang], static.rule_fields, rule_state.tolist(), strict=True
         ):
             if state == 0:
-                text = _T["failed"][lang].format(reason=rule.reason.get(lang))
-                values = _client_values(sorted(compiled.fields), facts, lang)
+                values = _client_values(fields, facts, lang)
                 if values:
                     text = text.rstrip(".") + _T["client"][lang].format(values=values) + "."
                 out.append(text)
-    out += _target_lines(approach, target_match, facts, specificity, lang)
+    out += _target_lines(approach, static, target_match, facts, specificity, lang)
     if arrange_state is not None and len(approach.arrange):
-        todo = [a.label.get(lang) for a, s in zip(approach.arrange, arrange_state, strict=True)]
-        need = [t for t, s in zip(todo, arrange_state, strict=True) if s == 0]
-        ask = [t for t, s in zip(todo, arrange_state, strict=True) if s == -1]
+        todo = static.arrange_labels[lang]
+        states = arrange_state.tolist()
+        need = [t for t, s in zip(todo, states, strict=True) if s == 0]
+        ask = [t for t, s in zip(todo, states, strict=True) if s == -1]
         if need:
             out.append(_T["arrange"][lang].format(items="; ".join(need)))
         if ask and status != 0:
@@ -307,44 +369,37 @@ def render_reasons(
                 exp=f"{exp:.2f}", low=f"{low:.2f}", high=f"{high:.2f}", p=round(100 * p_pass)
             )
         )
-    for rule, compiled in zip(approach.rules, approach.compiled_rules, strict=True):
-        sensitive = sorted(f for f in compiled.fields if FIELDS[f].sensitive)
-        if sensitive:
-            out.append(
-                _T["sensitive"][lang].format(
-                    rule=rule.id,
-                    fields=", ".join(field_label(f, lang) for f in sensitive),
-                    why=rule.justification,
-                )
-            )
+    out += static.sensitive[lang]
     return out
 
 
 def _target_lines(
     approach: Approach,
+    static: _Static,
     target_match: npt.NDArray[np.float64],
     facts: ClientFacts,
     specificity: npt.NDArray[np.float64] | None,
     lang: Lang,
 ) -> list[str]:
-    order = sorted(
-        (i for i in range(len(approach.target)) if not np.isnan(target_match[i])),
-        key=lambda i: (-approach.target[i].weight, i),
-    )
+    matches = target_match.tolist()
+    labels = static.target_labels[lang]
     groups: dict[str, list[str]] = {"fits": [], "partly": [], "differs": []}
-    for i in order:
-        entry, m = approach.target[i], float(target_match[i])
+    for i in static.target_order:
+        m = matches[i]
+        if m != m:
+            continue  # unknown
+        entry = approach.target[i]
         if m >= 1.0:
             if specificity is not None and specificity[i] < TRIVIAL_SPECIFICITY:
                 continue  # nearly everyone matches: not worth saying
-            groups["fits"].append(entry.label.get(lang))
+            groups["fits"].append(labels[i])
             continue
         if entry.bonus:
             if m > 0.0:
-                groups["partly"].append(entry.label.get(lang))
+                groups["partly"].append(labels[i])
             continue  # a missing bonus is not a difference
-        label = entry.label.get(lang)
-        feature = canonical_field(entry.feature) if entry.feature else None
+        label = labels[i]
+        feature = static.target_feature[i]
         if feature is not None and m > 0.0 and _is_zero(feature, facts.get(feature)):
             m = 0.0  # the client has none of it: not a partial fit
         if m <= 0.0:

@@ -8,7 +8,6 @@ rule-state codes per client and approach); reasons are rendered only for the row
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
@@ -27,13 +26,8 @@ from matchkit._profile import ClientProfile
 from matchkit._sources import is_arrow_like
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
-from matchkit.recommend._explain import (
-    ClientFacts,
-    Lang,
-    intake_lines,
-    render_effect_reasons,
-    render_reasons,
-)
+from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_effect_reasons
+from matchkit.recommend._render import Recommendation, render_rows
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -43,7 +37,6 @@ from matchkit.recommend._scoring import (
     LearnedScores,
     ScoringModel,
     arrange_states,
-    contributions,
     evaluate_approach,
     evidence_weights,
     learned_scores,
@@ -57,74 +50,6 @@ _FIELD_ORDER = {name: i for i, name in enumerate(STORED_FIELDS)}
 THIN_COVERAGE: Final = 0.5
 """Below this share of known evidence a pair is ranked by what can be expected, not by its
 score (see :meth:`BatchResult.rank_value`)."""
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """One approach for one client: status, score and why.
-
-    Attributes
-    ----------
-    approach_id : str
-    rank : int or None
-        1.. over the approaches that are not ineligible; None for ineligible ones.
-    status : {"eligible", "verify", "ineligible"}
-    score : float
-        Similarity to the approach's target profile, 0..1.
-    reasons : list of str
-        Human-readable, in the language asked for.
-    to_verify : list of str
-        Contract fields to verify at intake (status ``verify``).
-    failed_rules : list of str
-        Ids of the hard rules that are false (status ``ineligible``).
-    coverage : float
-        Share of the approach's criteria (by weight) that was known.
-    contributions : dict
-        Contribution of each known rule and preference (and the prior) to the score.
-    name : str
-        The approach's name, for people (the id stays in csv and json).
-    offered : bool
-        Whether the approach is offered in the client's municipality. An approach that fits
-        but is not offered has rank None: "would fit, not offered here".
-    to_arrange : list of str
-        Ids of the conditions the municipality must arrange (transport, childcare, ...).
-    gain : float or None
-        With learned effects: the blended gain in outcome units that ranks the approaches.
-    effect, effect_ci : float and (float, float), or None
-        With learned effects: the client's learned effect and its 95% interval (None where
-        the approach is thin or absent from the history).
-    """
-
-    approach_id: str
-    rank: int | None
-    status: str
-    score: float
-    reasons: list[str]
-    to_verify: list[str]
-    failed_rules: list[str]
-    coverage: float = 1.0
-    contributions: dict[str, float] = field(default_factory=dict)
-    name: str = ""
-    offered: bool = True
-    to_arrange: list[str] = field(default_factory=list)
-    gain: float | None = None
-    effect: float | None = None
-    effect_ci: tuple[float, float] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
-        out: dict[str, Any] = {
-            "approach_id": self.approach_id,
-            "rank": self.rank,
-            "status": self.status,
-            "score": self.score,
-            "reasons": self.reasons,
-            "to_verify": self.to_verify,
-            "failed_rules": self.failed_rules,
-        }
-        if not self.offered:
-            out["offered"] = False
-        return out
 
 
 def _expand(name: str) -> tuple[str, ...]:
@@ -180,6 +105,7 @@ class BatchResult:
         self.rule_state = [ev.rule_state for ev in evaluations]
         self._kept_matches = [ev.target_match for ev in evaluations]
         self.offering = offering
+        self._value_columns: dict[str, list[Any]] = {}
         municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
@@ -250,11 +176,27 @@ class BatchResult:
             for j, a in enumerate(self.catalog.approaches)
             if a.facts.getting_to_know is not None and self.offered[row, j]
         ]
-        return intake_lines(float(self.coverage[row].mean()), order, first, lang)
+        coverage = float(self.mean_coverage(np.array([row], dtype=np.intp))[0])
+        return intake_lines(coverage, order, first, lang)
+
+    def mean_coverage(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+        """Mean coverage over the approaches of each client in ``rows``."""
+        out: npt.NDArray[np.float32] = self.coverage[rows].mean(axis=1)
+        return out
+
+    def thin_rows(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Whether little is known of each client in ``rows`` (mean coverage too low).
+
+        The threshold is :data:`THIN_COVERAGE`.
+        """
+        if not self.coverage.size:
+            return np.zeros(len(rows), dtype=bool)
+        out: npt.NDArray[np.bool_] = self.mean_coverage(rows) < THIN_COVERAGE
+        return out
 
     def is_thin(self, row: int) -> bool:
         """Whether little is known of client ``row`` (mean coverage below THIN_COVERAGE)."""
-        return bool(self.coverage[row].mean() < THIN_COVERAGE) if self.coverage.size else False
+        return bool(self.thin_rows(np.array([row], dtype=np.intp))[0])
 
     def __len__(self) -> int:
         return len(self.caseload)
@@ -298,8 +240,7 @@ class BatchResult:
 
     def client_facts(self, row: int) -> ClientFacts:
         """Return the values of client ``row``, looked up when an explanation asks."""
-        caseload = self.caseload
-        cols = caseload.columns
+        cols = self.caseload.columns
 
         def lookup(name: str) -> object:
             spec = FIELDS[name]
@@ -309,9 +250,20 @@ class BatchResult:
                     return None
                 v = float(values[row])
                 return bool(v) if spec.kind is Kind.BOOL else v
-            return caseload.value(row, name)
+            return self._stored_value(row, name)
 
         return ClientFacts(lookup)
+
+    def _stored_value(self, row: int, name: str) -> object:
+        """``caseload.value(row, name)``; for a large caseload read from a cached column."""
+        if len(self) <= _VALUE_BY_ROW:
+            return self.caseload.value(row, name)
+        if name not in self._value_columns:
+            # The same normalisation as Caseload.value, once per field instead of per row.
+            self._value_columns[name] = [
+                _plain(v) for v in self.caseload.frame[name].to_numpy(dtype=object)
+            ]
+        return self._value_columns[name][row]
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
@@ -356,8 +308,8 @@ class BatchResult:
         """Render the ranked, explained recommendations of one client."""
         check_int("row", row, minimum=0, maximum=len(self) - 1)
         top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
-        matches = self._target_matches(np.array([row]))
-        return self._render(row, [m[0] for m in matches], top, include_ineligible, lang)
+        rows = np.array([row], dtype=np.intp)
+        return render_rows(self, rows, self._target_matches(rows), top, include_ineligible, lang)[0]
 
     def iter_clients(
         self,
@@ -374,12 +326,13 @@ class BatchResult:
         top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
         check_int("chunk_size", chunk_size, minimum=1)
         ids = self.client_ids
+        cache: dict[Any, Any] = {}  # renderings by key, across the chunks
         for start in range(0, len(self), chunk_size):
             rows = np.arange(start, min(start + chunk_size, len(self)))
             matches = self._target_matches(rows)
-            for k, row in enumerate(rows):
-                row_matches = [m[k] for m in matches]
-                yield ids[row], self._render(int(row), row_matches, top, include_ineligible, lang)
+            block = render_rows(self, rows, matches, top, include_ineligible, lang, cache)
+            for row, recs in zip(rows.tolist(), block, strict=True):
+                yield ids[row], recs
 
     def _target_matches(self, rows: npt.NDArray[np.intp]) -> list[npt.NDArray[np.float64]]:
         # Target matches are not kept per client (they would dominate memory at scale); the
@@ -389,71 +342,6 @@ class BatchResult:
             return [m for m in self._kept_matches if m is not None]
         part = self.caseload.columns if whole else self.caseload.take(rows).columns
         return [match_criteria(a, part)[1] for a in self.catalog.approaches]
-
-    def _render(
-        self,
-        row: int,
-        target_matches: Sequence[npt.NDArray[np.float64]],
-        top: int | None,
-        include_ineligible: bool,
-        lang: Lang,
-    ) -> list[Recommendation]:
-        order = [j for j in np.argsort(self.rank[row], kind="stable") if self.rank[row, j] > 0]
-        if top is not None:
-            order = order[:top]
-        apart = [int(j) for j in np.flatnonzero(self.not_offered[row])]
-        order += sorted(apart, key=lambda j: (-self.score[row, j], j))
-        if include_ineligible:
-            order += [j for j in range(len(self.approach_ids)) if self.status[row, j] == INELIGIBLE]
-        facts = self.client_facts(row)
-        municipality = facts.get("municipality")
-        lead = self.intake_lead(row, lang)
-        out = []
-        for j in order:
-            approach = self.catalog.approaches[j]
-            status = int(self.status[row, j])
-            verify = self.to_verify(row, j)
-            target_match = target_matches[j]
-            parts = contributions(
-                approach, self.rule_state[j][row], target_match, self.model, self.evidence[j]
-            )
-            reasons = render_reasons(
-                approach,
-                status,
-                self.rule_state[j][row],
-                target_match,
-                float(self.coverage[row, j]),
-                verify,
-                lang,
-                facts=facts,
-                arrange_state=self.arrange_state[j][row],
-                specificity=self.evidence[j].target_specificity,
-                offered=bool(self.offered[row, j]),
-                municipality=str(municipality) if municipality else None,
-                expectation=self._expectation(row, j),
-            )
-            extra, gain, effect, ci = self._learned_parts(row, j, lang)
-            reasons = reasons + extra
-            out.append(
-                Recommendation(
-                    approach_id=approach.id,
-                    rank=int(self.rank[row, j]) or None,
-                    status=STATUS_NAMES[status],
-                    score=float(self.score[row, j]),
-                    reasons=[*lead, *reasons] if self.rank[row, j] == 1 else reasons,
-                    to_verify=verify,
-                    failed_rules=self.failed_rules(row, j),
-                    coverage=float(self.coverage[row, j]),
-                    contributions={f"{kind}:{key}": value for kind, key, value in parts},
-                    name=approach.name,
-                    offered=bool(self.offered[row, j]),
-                    to_arrange=self.to_arrange(row, j),
-                    gain=gain,
-                    effect=effect,
-                    effect_ci=ci,
-                )
-            )
-        return out
 
     def _learned_parts(
         self, row: int, j: int, lang: Lang
@@ -545,23 +433,20 @@ class BatchResult:
         is unknown.
         """
         rows = np.arange(len(self)) if rows is None else rows
-        approach = self.catalog.approaches[j]
-        state = self.rule_state[j][rows]
+        names, reads = self._verify_plan(j)
         cols = self.caseload.columns
-        names = sorted(
-            {s for c in approach.compiled_rules for f in c.fields for s in _expand(f)},
-            key=_FIELD_ORDER.__getitem__,
-        )
         verify = self.status[rows, j] == VERIFY
         bits = np.zeros((len(rows), len(names)), dtype=bool)
+        if not verify.any():
+            return list(names), bits
+        unknown_rule = self.rule_state[j][rows] == -1
         for k, name in enumerate(names):
-            unknown = ~cols.known(name)[rows]
-            reads = np.zeros(len(rows), dtype=bool)
-            for r, compiled in enumerate(approach.compiled_rules):
-                if any(name in _expand(f) for f in compiled.fields):
-                    reads |= state[:, r] == -1
-            bits[:, k] = verify & unknown & reads
-        return names, bits
+            bits[:, k] = verify & ~cols.known(name)[rows] & unknown_rule[:, reads[k]].any(axis=1)
+        return list(names), bits
+
+    def _verify_plan(self, j: int) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
+        """Fields approach ``j``'s rules read (contract order) and, per field, those rules."""
+        return _verify_plan(self.catalog.approaches[j])
 
     def failed_rule_bits(
         self, j: int, rows: npt.NDArray[np.intp] | None = None
@@ -584,6 +469,47 @@ class BatchResult:
             b = np.unpackbits(np.frombuffer(u.tobytes(), dtype=np.uint8), bitorder="little")
             texts.append(";".join(nm for nm, bit in zip(names, b, strict=False) if bit))
         return np.asarray(texts, dtype=object)[inverse.ravel()]
+
+
+_VERIFY_PLANS: dict[int, tuple[Approach, tuple[list[str], list[npt.NDArray[np.intp]]]]] = {}
+
+
+def _verify_plan(approach: Approach) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
+    """Return the fields an approach's rules read (contract order) and, per field, those rules.
+
+    Built once per approach object (approaches are frozen).
+    """
+    hit = _VERIFY_PLANS.get(id(approach))
+    if hit is not None and hit[0] is approach:
+        return hit[1]
+    compiled = approach.compiled_rules
+    names = sorted(
+        {s for c in compiled for f in c.fields for s in _expand(f)}, key=_FIELD_ORDER.__getitem__
+    )
+    reads = [
+        np.array(
+            [r for r, c in enumerate(compiled) if any(n in _expand(f) for f in c.fields)],
+            dtype=np.intp,
+        )
+        for n in names
+    ]
+    if len(_VERIFY_PLANS) >= 4_096:
+        _VERIFY_PLANS.clear()
+    _VERIFY_PLANS[id(approach)] = (approach, (names, reads))
+    return names, reads
+
+
+_VALUE_BY_ROW: Final = 100
+"""Up to this many clients, an explanation reads a client's value row by row."""
+
+
+def _plain(value: Any) -> Any:
+    """Return a stored cell as :meth:`Caseload.value` does (list, None, Python scalar)."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return list(value)
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _listing_options(top: Any, include_ineligible: Any, lang: Any) -> tuple[int | None, bool, Lang]:

@@ -310,8 +310,8 @@ def evaluate_approach(
     """Evaluate the hard rules and the target profile of one approach on a caseload."""
     states, matches = _criteria(approach, cols)
     n = cols.n
-    rule_state = np.column_stack(states) if states else np.empty((n, 0), dtype=np.int8)
-    target_match = np.column_stack(matches) if matches else np.empty((n, 0))
+    rule_state = _stack(states, n, np.int8)
+    target_match = _stack(matches, n, np.float64)
     rule_share, target_mean = evidence.shares()
     v_r, v_t = evidence.rules, evidence.target
     bonus = np.array([entry.bonus for entry in approach.target], dtype=bool)
@@ -319,19 +319,26 @@ def evaluate_approach(
     unknown = rule_state == -1
     rule_known = rule_state >= 0
     known = ~np.isnan(target_match)
+    unknown_t = ~known
     matched = v_t * np.where(known, target_match, 0.0)
-    # Sums run item by item in a fixed order (rules, then preferences) with add.accumulate,
-    # which is sequential by definition: not a matrix product, whose BLAS summation order may
-    # differ between batch sizes, so one client gets exactly (bit for bit) its batch result.
-    # A bonus counts only as far as it matches: it can raise the score, never lower it.
-    num = _ordered_sum(v_r * true, matched)
-    den = _ordered_sum(v_r * rule_known, np.where(bonus, matched, v_t * known))
-    known_weight = _ordered_sum(v_r * rule_known, v_t * known)
     # What the unknown facts may add: expected (reference distribution), at most, at least.
-    exp_num = _ordered_sum((v_r * rule_share) * unknown, (v_t * target_mean) * ~known)
-    exp_den = _ordered_sum(v_r * unknown, (v_t * np.where(bonus, target_mean, 1.0)) * ~known)
-    unknown_all = _ordered_sum(v_r * unknown, v_t * ~known)
-    unknown_den = _ordered_sum(v_r * unknown, (v_t * ~known)[:, ~bonus])
+    # A bonus counts only as far as it matches: it can raise the score, never lower it.
+    v_r_known = v_r * rule_known
+    v_r_unknown = v_r * unknown
+    v_t_unknown = v_t * unknown_t
+    sums = _ordered_sums(
+        [
+            (v_r * true, matched),  # num
+            (v_r_known, np.where(bonus, matched, v_t * known)),  # den
+            (v_r_known, v_t * known),  # known weight
+            ((v_r * rule_share) * unknown, (v_t * target_mean) * unknown_t),  # expected num
+            (v_r_unknown, (v_t * np.where(bonus, target_mean, 1.0)) * unknown_t),  # exp. den
+            (v_r_unknown, v_t_unknown),  # all unknown
+            (v_r_unknown, np.where(bonus, 0.0, v_t_unknown)),  # unknown, bonus left out
+        ],
+        n,
+    )
+    num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
     p_pass = (
         np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=1)[:, -1]
         if rule_state.shape[1]
@@ -358,12 +365,39 @@ def evaluate_approach(
     )
 
 
-def _ordered_sum(*parts: FloatArray) -> FloatArray:
-    """Sum (n, k) arrays of items across items, left to right, for every client alike."""
-    items = np.concatenate(parts, axis=1)
-    if not items.shape[1]:
-        return np.zeros(items.shape[0])
-    out: FloatArray = np.add.accumulate(items, axis=1)[:, -1]
+_SUM_BLOCK: Final = 32_768
+"""Clients per block when summing items (bounds the (sums, clients, items) array)."""
+
+
+def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
+    """Columns side by side, an (n, k) array (as np.column_stack, with fewer calls)."""
+    out = np.empty((n, len(columns)), dtype=dtype)
+    for k, col in enumerate(columns):
+        out[:, k] = col
+    return out
+
+
+def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> FloatArray:
+    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n).
+
+    One add.accumulate over a (pairs, clients, items) array per block of clients. It is
+    sequential by definition, not a matrix product whose BLAS summation order may differ
+    between batch sizes, so one client gets exactly (bit for bit) its batch result. An item
+    left out of a sum is passed as 0.0, which leaves a running sum of non-negative terms
+    unchanged, bit for bit.
+    """
+    n_r = parts[0][0].shape[1]
+    n_items = n_r + parts[0][1].shape[1]
+    out = np.zeros((len(parts), n))
+    if not n_items:
+        return out
+    for start in range(0, n, _SUM_BLOCK):
+        stop = min(start + _SUM_BLOCK, n)
+        items = np.empty((len(parts), stop - start, n_items))
+        for k, (rules, target) in enumerate(parts):
+            items[k, :, :n_r] = rules[start:stop]
+            items[k, :, n_r:] = target[start:stop]
+        out[:, start:stop] = np.add.accumulate(items, axis=2)[:, :, -1]
     return out
 
 
@@ -379,20 +413,24 @@ def contributions(
     The contributions of the known rules and preferences and the prior's share sum to the
     score.
     """
+    # Plain Python floats, item by item in the order of the formula (as fast as it gets
+    # for one client; the same double arithmetic as on numpy scalars).
+    v_rules, v_target = evidence.rules.tolist(), evidence.target.tolist()
+    states, matches = rule_state.tolist(), target_match.tolist()
     den = 0.0
-    for v, s in zip(evidence.rules, rule_state, strict=True):
-        den += float(v) * (s >= 0)
-    for t, v, m in zip(approach.target, evidence.target, target_match, strict=True):
-        if not np.isnan(m):
-            den += float(v) * (float(m) if t.bonus else 1.0)
+    for v, s in zip(v_rules, states, strict=True):
+        den += v * (s >= 0)
+    for t, v, m in zip(approach.target, v_target, matches, strict=True):
+        if m == m:  # known
+            den += v * (m if t.bonus else 1.0)
     den += model.prior_weight
     out: list[tuple[str, str, float]] = []
-    for r, v, s in zip(approach.rules, evidence.rules, rule_state, strict=True):
+    for r, v, s in zip(approach.rules, v_rules, states, strict=True):
         if s >= 0:
-            out.append(("rule", r.id, float(v) * float(s) / den))
-    for t, v, m in zip(approach.target, evidence.target, target_match, strict=True):
-        if not np.isnan(m):
-            out.append(("target", t.id, float(v) * float(m) / den))
+            out.append(("rule", r.id, v * float(s) / den))
+    for t, v, m in zip(approach.target, v_target, matches, strict=True):
+        if m == m:
+            out.append(("target", t.id, v * m / den))
     out.append(("prior", "prior", model.prior_weight * model.prior / den))
     return out
 

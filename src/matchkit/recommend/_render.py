@@ -1,0 +1,467 @@
+"""Explained recommendations for a block of clients, rendered once per distinct case.
+
+The reasons for a client and an approach are a function of a handful of codes: the status,
+the rule states, the preference matches, the coverage, the fields to verify, the conditions
+to arrange, whether the approach is offered, and the client's values of the fields an
+explanation quotes (only where it quotes them). Across a caseload these codes repeat, so a
+block of clients is rendered per approach as follows: the codes of every listed pair are
+packed into one byte key, :func:`numpy.unique` finds the distinct keys, the reasons are
+rendered for one representative pair per key with the per-pair renderer
+(:func:`matchkit.recommend._explain.render_reasons`), and gathered back. The key holds every
+input the renderer reads, so the text is the one rendering each pair on its own would give
+(``tests/recommend/test_render_blocks.py`` holds the two to each other, byte for byte).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matchkit._fields import FIELDS, STORED_FIELDS, Kind, canonical_field
+from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
+from matchkit.recommend._scoring import INELIGIBLE, STATUS_NAMES, contributions
+
+if TYPE_CHECKING:
+    from matchkit.recommend._recommender import BatchResult
+
+__all__ = ["Recommendation", "render_rows"]
+
+_FIELD_INDEX = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One approach for one client: status, score and why.
+
+    Attributes
+    ----------
+    approach_id : str
+    rank : int or None
+        1.. over the approaches that are not ineligible; None for ineligible ones.
+    status : {"eligible", "verify", "ineligible"}
+    score : float
+        Similarity to the approach's target profile, 0..1.
+    reasons : list of str
+        Human-readable, in the language asked for.
+    to_verify : list of str
+        Contract fields to verify at intake (status ``verify``).
+    failed_rules : list of str
+        Ids of the hard rules that are false (status ``ineligible``).
+    coverage : float
+        Share of the approach's criteria (by weight) that was known.
+    contributions : dict
+        Contribution of each known rule and preference (and the prior) to the score.
+    name : str
+        The approach's name, for people (the id stays in csv and json).
+    offered : bool
+        Whether the approach is offered in the client's municipality. An approach that fits
+        but is not offered has rank None: "would fit, not offered here".
+    to_arrange : list of str
+        Ids of the conditions the municipality must arrange (transport, childcare, ...).
+    gain : float or None
+        With learned effects: the blended gain in outcome units that ranks the approaches.
+    effect, effect_ci : float and (float, float), or None
+        With learned effects: the client's learned effect and its 95% interval (None where
+        the approach is thin or absent from the history).
+    """
+
+    approach_id: str
+    rank: int | None
+    status: str
+    score: float
+    reasons: list[str]
+    to_verify: list[str]
+    failed_rules: list[str]
+    coverage: float = 1.0
+    contributions: dict[str, float] = field(default_factory=dict)
+    name: str = ""
+    offered: bool = True
+    to_arrange: list[str] = field(default_factory=list)
+    gain: float | None = None
+    effect: float | None = None
+    effect_ci: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the interface's JSON shape, plus ``"offered": false`` when not offered."""
+        out: dict[str, Any] = {
+            "approach_id": self.approach_id,
+            "rank": self.rank,
+            "status": self.status,
+            "score": self.score,
+            "reasons": self.reasons,
+            "to_verify": self.to_verify,
+            "failed_rules": self.failed_rules,
+        }
+        if not self.offered:
+            out["offered"] = False
+        return out
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What one distinct case renders to: shared by every pair with the same key."""
+
+    reasons: list[str]
+    to_verify: list[str]
+    failed_rules: list[str]
+    to_arrange: list[str]
+    contributions: dict[str, float]
+
+
+def listing(
+    result: BatchResult, rows: npt.NDArray[np.intp], top: int | None, include_ineligible: bool
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the listed (block row, approach) pairs in listing order.
+
+    Per client: the ranked approaches by rank (at most ``top``), then those that would fit
+    but are not offered, best score first (ties by catalog order), then, when asked, the
+    ineligible ones in catalog order.
+    """
+    rank, status = result.rank[rows], result.status[rows]
+    ranked = rank > 0
+    if top is not None:
+        ranked &= rank <= top
+    apart = (status != INELIGIBLE) & ~result.offered[rows]
+    keep = ranked | apart
+    if include_ineligible:
+        keep |= status == INELIGIBLE
+    local, cols = np.nonzero(keep)
+    group = np.where(ranked[local, cols], 0, np.where(apart[local, cols], 1, 2))
+    second = np.where(
+        group == 0,
+        rank[local, cols].astype(np.float64),
+        np.where(group == 1, -result.score[rows[local], cols], 0.0),
+    )
+    order = np.lexsort((cols, second, group, local))
+    return local[order].astype(np.intp), cols[order].astype(np.intp)
+
+
+def _bytes(*parts: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    """Pack per-row arrays (each (k,) or (k, w)) side by side into a (k, bytes) array."""
+    cols = [np.ascontiguousarray(p).reshape(len(p), -1).view(np.uint8) for p in parts]
+    return np.ascontiguousarray(np.concatenate(cols, axis=1))
+
+
+def _distinct(packed: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return (first index of each distinct row, index of its distinct row for every row)."""
+    if len(packed) <= 1:
+        return np.arange(len(packed), dtype=np.intp), np.zeros(len(packed), dtype=np.intp)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.ravel().astype(np.intp)
+
+
+def _object_codes(values: Sequence[Any]) -> npt.NDArray[np.int64]:
+    """Code equal values (lists by their items, in order) alike; None is -1."""
+    index: dict[Any, int] = {}
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v):
+            out[i] = -1
+            continue
+        key = tuple(v) if isinstance(v, list | tuple | np.ndarray) else v
+        out[i] = index.setdefault(key, len(index))
+    return out
+
+
+def fact_codes(result: BatchResult, name: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
+    """Codes of a field's values for ``rows``: equal codes mean an equal value to quote.
+
+    The codes are those of the whole caseload (built once per field), so they mean the same
+    in every block of clients.
+    """
+    spec = FIELDS[name]
+    if spec.kind not in (Kind.LIST, Kind.STR):
+        scalar, _ = result.caseload.columns.scalar(name)  # NaN when unknown
+        return np.asarray(scalar[rows], dtype=np.float64)
+    codes: dict[str, npt.NDArray[np.int64]] = result.__dict__.setdefault("_fact_codes", {})
+    if name not in codes:
+        caseload = result.caseload
+        values: list[Any]
+        if spec.kind is Kind.STR:
+            values = list(caseload.columns.text(name)[0])
+        elif len(caseload) > 100:  # many clients: read the column, not value by value
+            values = list(caseload.frame[name].to_numpy(dtype=object))
+        else:
+            values = [caseload.value(r, name) for r in range(len(caseload))]
+        codes[name] = _object_codes(values)
+    return codes[name][rows].astype(np.float64)
+
+
+class _Plan:
+    """Per approach, what the key needs: the quoted fields and which criteria read them."""
+
+    def __init__(self, result: BatchResult, j: int) -> None:
+        approach = result.catalog.approaches[j]
+        reads: dict[str, tuple[list[int], list[int]]] = {}
+        for r, compiled in enumerate(approach.compiled_rules):
+            for name in compiled.fields:
+                if name in FIELDS:
+                    reads.setdefault(name, ([], []))[0].append(r)
+        for i, entry in enumerate(approach.target):
+            feature = canonical_field(entry.feature) if entry.feature else None
+            if feature is not None and feature in FIELDS and not entry.bonus:
+                reads.setdefault(feature, ([], []))[1].append(i)
+        self.reads = reads
+
+
+def render_rows(
+    result: BatchResult,
+    rows: npt.NDArray[np.intp],
+    target_matches: Sequence[npt.NDArray[np.float64]],
+    top: int | None,
+    include_ineligible: bool,
+    lang: Lang,
+    cache: dict[tuple[int, str, bytes], Any] | None = None,
+) -> list[list[Recommendation]]:
+    """Render the listed recommendations of a block of clients (see the module docstring).
+
+    Parameters
+    ----------
+    result : BatchResult
+    rows : int array (k,)
+        The clients, as rows of ``result``.
+    target_matches : sequence of float arrays (k, n_target)
+        Per approach, the preference matches of these clients.
+    top, include_ineligible, lang
+        As for :meth:`BatchResult.recommendations`.
+    cache : dict, optional
+        Renderings by key, kept across the blocks of one listing (the keys mean the same in
+        every block of the same result).
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    # Building a block makes many small lists and no reference cycles: the cyclic garbage
+    # collector is paused meanwhile (it would otherwise rescan the caseload's objects
+    # again and again, a third of the time), and resumed as it was.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        cache = {} if cache is None else cache
+        return _render_block(result, rows, target_matches, top, include_ineligible, lang, cache)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _render_block(
+    result: BatchResult,
+    rows: npt.NDArray[np.intp],
+    target_matches: Sequence[npt.NDArray[np.float64]],
+    top: int | None,
+    include_ineligible: bool,
+    lang: Lang,
+    cache: dict[tuple[int, str, bytes], Any],
+) -> list[list[Recommendation]]:
+    local, cols = listing(result, rows, top, include_ineligible)
+    recs: list[Recommendation | None] = [None] * len(local)
+    for j in np.unique(cols):
+        j = int(j)
+        sel = np.flatnonzero(cols == j)
+        _render_approach(result, j, rows, local[sel], sel, target_matches[j], lang, recs, cache)
+    out: list[list[Recommendation]] = [[] for _ in range(len(rows))]
+    for k, rec in zip(local.tolist(), recs, strict=True):
+        assert rec is not None
+        out[k].append(rec)
+    leads = _leads(result, rows, local, cols, lang)
+    for k, lead in leads.items():
+        first = out[k][0]  # the rank-1 approach is listed first
+        out[k][0] = replace(first, reasons=[*lead, *first.reasons])
+    return out
+
+
+def _render_approach(
+    result: BatchResult,
+    j: int,
+    rows: npt.NDArray[np.intp],
+    local: npt.NDArray[np.intp],
+    positions: npt.NDArray[np.intp],
+    target_match: npt.NDArray[np.float64],
+    lang: Lang,
+    recs: list[Recommendation | None],
+    cache: dict[tuple[int, str, bytes], Any],
+) -> None:
+    """Render approach ``j`` for the listed block rows ``local``, into ``recs[positions]``."""
+    approach = result.catalog.approaches[j]
+    grows = rows[local]
+    tm = target_match[local]
+    status = result.status[grows, j]
+    names, verify_bits = result.verify_fields(j, grows)
+    offered = result.offered[grows, j]
+    coverage = result.coverage[grows, j]
+    if len(grows) == 1:  # one pair (one client): nothing to share, no key to build
+        cases = [_pair_parts(result, int(grows[0]), j, tm[0], names, verify_bits[0], lang)]
+        inverse = np.zeros(1, dtype=np.intp)
+    else:
+        cases, inverse = _cases(result, j, grows, tm, names, verify_bits, lang, cache)
+    ranks = result.rank[grows, j].tolist()
+    scores = result.score[grows, j].tolist()
+    covs = coverage.tolist()
+    offered_list = offered.tolist()
+    status_names = [STATUS_NAMES[s] for s in status.tolist()]
+    learned = result.learned is not None
+    approach_id, name = approach.id, approach.name
+    new = object.__new__
+    for k, pos in enumerate(positions.tolist()):
+        case = cases[inverse[k]]
+        reasons = list(case.reasons)
+        gain = effect = ci = None
+        if learned:
+            extra, gain, effect, ci = result._learned_parts(int(grows[k]), j, lang)
+            reasons += extra
+        # Recommendation validates nothing of its own: filling its __dict__ gives the object
+        # __init__ would, without a frozen dataclass's object.__setattr__ per field (most of
+        # the time of 150,000 recommendations).
+        rec = new(Recommendation)
+        rec.__dict__.update(
+            approach_id=approach_id,
+            rank=ranks[k] or None,
+            status=status_names[k],
+            score=scores[k],
+            reasons=reasons,
+            to_verify=list(case.to_verify),
+            failed_rules=list(case.failed_rules),
+            coverage=covs[k],
+            contributions=dict(case.contributions),
+            name=name,
+            offered=offered_list[k],
+            to_arrange=list(case.to_arrange),
+            gain=gain,
+            effect=effect,
+            effect_ci=ci,
+        )
+        recs[pos] = rec
+
+
+def _cases(
+    result: BatchResult,
+    j: int,
+    grows: npt.NDArray[np.intp],
+    tm: npt.NDArray[np.float64],
+    names: list[str],
+    verify_bits: npt.NDArray[np.bool_],
+    lang: Lang,
+    cache: dict[tuple[int, str, bytes], Any],
+) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
+    """Render the distinct cases of approach ``j`` among ``grows``; index of each row's case.
+
+    The key packs every input the renderer reads (module docstring), the client's values
+    only where an explanation quotes them: a failed rule's fields (status ineligible), the
+    feature of a preference not fully met, the municipality of an approach that would fit
+    but is not offered.
+    """
+    status = result.status[grows, j]
+    state = result.rule_state[j][grows]
+    offered = result.offered[grows, j]
+    thin_parts = [a[grows, j] for a in (result.expected, result.low, result.high, result.p_pass)]
+    coverage = result.coverage[grows, j]
+    arrange = result.arrange_state[j][grows]
+    parts = [status, state, tm, coverage, offered, arrange, verify_bits, *thin_parts]
+    for name, (rule_ix, target_ix) in _plan(result, j).reads.items():
+        quoted = np.zeros(len(grows), dtype=bool)
+        for r in rule_ix:
+            quoted |= (status == INELIGIBLE) & (state[:, r] == 0)
+        for i in target_ix:
+            quoted |= ~np.isnan(tm[:, i]) & (tm[:, i] < 1.0)
+        if quoted.any():
+            parts.append(np.where(quoted, fact_codes(result, name, grows), np.inf))
+    named = (status != INELIGIBLE) & ~offered
+    if named.any():
+        parts.append(np.where(named, fact_codes(result, "municipality", grows), np.inf))
+    packed = _bytes(*parts)
+    first, inverse = _distinct(packed)
+    cases = []
+    for f in first.tolist():
+        key = (j, lang, packed[f].tobytes())
+        case = cache.get(key)
+        if case is None:
+            case = _pair_parts(result, int(grows[f]), j, tm[f], names, verify_bits[f], lang)
+            cache[key] = case
+        cases.append(case)
+    return cases, inverse
+
+
+def _plan(result: BatchResult, j: int) -> _Plan:
+    plans: dict[int, _Plan] = result.__dict__.setdefault("_render_plans", {})
+    if j not in plans:
+        plans[j] = _Plan(result, j)
+    return plans[j]
+
+
+def _pair_parts(
+    result: BatchResult,
+    row: int,
+    j: int,
+    target_match: npt.NDArray[np.float64],
+    verify_names: list[str],
+    verify_bits: npt.NDArray[np.bool_],
+    lang: Lang,
+) -> _Parts:
+    """Render one client and one approach: the reasons and the lists that go with them."""
+    approach = result.catalog.approaches[j]
+    status = int(result.status[row, j])
+    state = result.rule_state[j][row]
+    verify = [name for name, bit in zip(verify_names, verify_bits, strict=True) if bit]
+    facts: ClientFacts = result.client_facts(row)
+    municipality = facts.get("municipality")
+    reasons = render_reasons(
+        approach,
+        status,
+        state,
+        target_match,
+        float(result.coverage[row, j]),
+        verify,
+        lang,
+        facts=facts,
+        arrange_state=result.arrange_state[j][row],
+        specificity=result.evidence[j].target_specificity,
+        offered=bool(result.offered[row, j]),
+        municipality=str(municipality) if municipality else None,
+        expectation=result._expectation(row, j),
+    )
+    items = contributions(approach, state, target_match, result.model, result.evidence[j])
+    return _Parts(
+        reasons=reasons,
+        to_verify=verify,
+        failed_rules=[r.id for r, s in zip(approach.rules, state, strict=True) if s == 0],
+        to_arrange=result.to_arrange(row, j),
+        contributions={f"{kind}:{key}": value for kind, key, value in items},
+    )
+
+
+def _leads(
+    result: BatchResult,
+    rows: npt.NDArray[np.intp],
+    local: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    lang: Lang,
+) -> dict[int, list[str]]:
+    """Return the intake lead of each thin client whose rank-1 approach is listed, by block row.
+
+    The lead depends on the client's coverage, the fields to verify per approach (their
+    counts set the order) and which get-to-know approaches are offered: rendered once per
+    distinct combination.
+    """
+    first_listed = np.ones(len(local), dtype=bool)
+    first_listed[1:] = local[1:] != local[:-1]
+    top = local[first_listed & (result.rank[rows[local], cols] == 1)]
+    if not len(top):
+        return {}
+    grows = rows[top]
+    thin = result.thin_rows(grows)
+    top, grows = top[thin], grows[thin]
+    if not len(top):
+        return {}
+    counts = np.zeros((len(grows), len(STORED_FIELDS)), dtype=np.int64)
+    for j in range(len(result.approach_ids)):
+        names, bits = result.verify_fields(j, grows)
+        for name, col in zip(names, bits.T, strict=True):
+            counts[:, _FIELD_INDEX[name]] += col
+    packed = _bytes(counts, result.offered[grows], result.mean_coverage(grows))
+    first, inverse = _distinct(packed)
+    texts = [result.intake_lead(int(grows[f]), lang) for f in first]
+    return {int(k): texts[inverse[i]] for i, k in enumerate(top.tolist())}

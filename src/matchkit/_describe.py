@@ -193,7 +193,10 @@ def describe_approach(approach: Approach, lang: Lang = "en") -> str:
     if f.capacity.intake is not None:
         lines.append(f"- {h['intake']}: {_sourced(f.capacity.intake, lang)}")
     if f.selection_ratio is not None:
-        lines.append(f"- {h['selection']}: {_sourced(f.selection_ratio, lang)}")
+        r = f.selection_ratio
+        share = f"{_number(round(float(r.value) * 100), lang)}%"
+        note = f"; {r.note.get(lang)}" if r.note else ""
+        lines.append(f"- {h['selection']}: {share} ({_source(r.source, lang)}{note})")
 
     money = [x for x in f.figures if _is_money(x)]
     results = [x for x in f.figures if not _is_money(x)]

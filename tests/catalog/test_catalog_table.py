@@ -1,4 +1,4 @@
-"""Issue 9: `matchkit catalog` says where an approach was piloted, apart from where it is offered."""
+"""Issue 9: `matchkit catalog` tells where an approach was piloted apart from where offered."""
 
 from __future__ import annotations
 

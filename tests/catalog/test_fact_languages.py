@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,24 @@ def test_a_catalog_dumped_and_loaded_again_is_equal():
     approach = CATALOG["fip"]
     again = mk.Approach.model_validate(approach.model_dump(mode="json"))
     assert again == approach
+
+
+@pytest.mark.slow
+def test_the_dutch_report_gives_the_facts_in_dutch_as_headings_and_lists():
+    caseload = mk.generate_caseload(300, seed=7)
+    result = mk.Recommender(CATALOG).recommend_batch(caseload)
+    pools, plan = mk.candidate_pools(result), mk.plan_assignment(result)
+    page = mk.render_report(result, pools, plan, lang="nl")
+    facts = page[page.index("Wat elke aangeboden aanpak biedt") :]
+    assert "<h4>Werkzame elementen</h4>" in facts and "<li>" in facts and "<pre" not in facts
+    english = [
+        t.en
+        for a in CATALOG.approaches
+        for _, t in a.facts.texts()
+        if t.en is not None and t.en != t.nl and len(t.en) > 8 and t.en not in (t.nl or "")
+    ]
+    visible = html.unescape(re.sub(r"<[^>]+>", "\n", facts))
+    assert [e for e in english if e in visible] == []
+    assert "alleen in het Engels" not in visible and "[EN]" not in visible
+    assert "€ 240.000 per jaar" in visible
+    assert re.search(r"<td>0,\d+</td>", page)  # Dutch decimal comma in the tables

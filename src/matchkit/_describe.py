@@ -129,11 +129,29 @@ def _figure(f: Figure, lang: Lang) -> str:
     elif unit == "%":
         shown = f"{value}%"
     else:
+        if f.value == 1 and not isinstance(f.value, bool):
+            unit = _SINGULAR.get(unit, unit)
         shown = f"{value} {unit}" if unit else value
     note = f"; {f.note.get(lang)}" if f.note else ""
     label = f.label.get(lang)
     return f"{label[:1].upper()}{label[1:]}: {shown} ({_source(f.source, lang)}{note})"
 
+
+_SINGULAR = {
+    "people": "person",
+    "mensen": "persoon",
+    "clients": "client",
+    "cliënten": "cliënt",
+    "hours": "hour",
+    "months": "month",
+    "maanden": "maand",
+    "years": "year",
+    "conversations": "conversation",
+    "gesprekken": "gesprek",
+    "half-days": "half-day",
+    "dagdelen": "dagdeel",
+}
+"""A unit after the number 1: "1 persoon", not "1 mensen"."""
 
 _SOURCE_WORDS_NL = (("footnote", "voetnoot"), ("chapter", "hoofdstuk"), ("annex", "bijlage"))
 

@@ -5,12 +5,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck pytest pytest-quick bench clean
+.PHONY: demo test test-postgres check lint typecheck pytest pytest-quick bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,web]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -31,8 +31,12 @@ COV_ARGS := $(if $(COVERAGE),--cov=matchkit --cov-report=term-missing:skip-cover
 # Tests run on every core (pytest-xdist, `-n auto`); PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= auto
 
+# With MATCHKIT_TEST_POSTGRES set (.ci/with-postgres sets it), the web tests run a second time
+# against that PostgreSQL server (--reuse-db: the throwaway cluster is removed whole at exit, so
+# the test database is not dropped while the browser test's server threads may still hold it).
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(COV_ARGS)
+	$(if $(MATCHKIT_TEST_POSTGRES),MATCHKIT_DB=$(MATCHKIT_TEST_POSTGRES) $(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db tests/web)
 
 pytest-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
@@ -40,6 +44,10 @@ pytest-quick: $(STAMP)
 test: lint typecheck pytest
 
 check: lint typecheck pytest-quick
+
+# The web tests alone against a throwaway local PostgreSQL server.
+test-postgres: $(STAMP)
+	.ci/with-postgres sh -c 'MATCHKIT_DB=$$MATCHKIT_TEST_POSTGRES $(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db tests/web'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -859,7 +859,95 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.set_defaults(func=cmd_report)
 
+    _web_parsers(sub)
     return parser
+
+
+# The web page (`matchkit[web]`): Django is imported only when one of these commands runs,
+# so the core never needs it.
+def _web_parsers(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve the web page for case managers (matchkit[web])")
+    p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    _web_db_arguments(p)
+    p.add_argument(
+        "--create-user",
+        metavar="NAME",
+        help="create or update a user (password from $MATCHKIT_PASSWORD), then exit",
+    )
+    p.add_argument(
+        "--role",
+        choices=["case_manager", "adviser", "administrator"],
+        default="case_manager",
+        help="the role of --create-user (default case_manager)",
+    )
+    p.add_argument("--team", default="", help="the team of --create-user")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("decisions", help="the web page's decisions: export or purge")
+    dsub = p.add_subparsers(dest="what", required=True, metavar="ACTION")
+    e = dsub.add_parser("export", help="write decisions with outcomes as a history file")
+    _web_db_arguments(e)
+    e.add_argument("--out", required=True, metavar="FILE", help=".jsonl, .csv or .parquet")
+    e.set_defaults(func=cmd_decisions_export)
+    g = dsub.add_parser("purge", help="delete clients past the retention period")
+    _web_db_arguments(g)
+    g.add_argument(
+        "--days", type=_positive_int, help="retention in days (default $MATCHKIT_RETENTION_DAYS)"
+    )
+    g.set_defaults(func=cmd_decisions_purge)
+
+
+def _web_db_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST/NAME")
+    p.add_argument(
+        "--data-dir", metavar="DIR", help="SQLite file and secret key (default ./matchkit-data)"
+    )
+
+
+def _web(args: argparse.Namespace) -> Any:
+    try:
+        from matchkit.web import commands
+    except ImportError as exc:  # pragma: no cover - only without the extra
+        raise ParameterError(
+            f"the web page needs the extra: pip install 'matchkit-bijstand[web]' ({exc})"
+        ) from None
+    commands.check_options(
+        db=args.db,
+        data_dir=args.data_dir,
+        host=getattr(args, "host", None),
+        username=getattr(args, "create_user", None),
+        team=getattr(args, "team", None),
+        out=getattr(args, "out", None),
+    )
+    commands.setup(db=args.db, data_dir=args.data_dir)
+    return commands
+
+
+def cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
+    """Serve the web page, or create a user with --create-user."""
+    commands = _web(args)
+    if args.create_user:
+        password = os.environ.get("MATCHKIT_PASSWORD", "")
+        commands.create_user(args.create_user, args.role, password, team=args.team)
+        print(f"user {args.create_user} ({args.role}) is ready", file=out)
+        return EXIT_OK
+    commands.serve(args.port, args.host, out)
+    return EXIT_OK
+
+
+def cmd_decisions_export(args: argparse.Namespace, out: IO[str]) -> int:
+    """Write the recorded decisions with outcomes as a history."""
+    n = _web(args).export(args.out)
+    print(f"wrote {n} decisions with outcomes to {args.out}", file=out)
+    return EXIT_OK
+
+
+def cmd_decisions_purge(args: argparse.Namespace, out: IO[str]) -> int:
+    """Delete clients past the retention period."""
+    n = _web(args).purge(args.days)
+    print(f"purged {n} clients", file=out)
+    return EXIT_OK
 
 
 def _int_at_least(minimum: int) -> Callable[[str], int]:

@@ -416,6 +416,18 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--lang", "de"],
         ["--out", "{tmp}/r.pdf"],
     ],
+    # The web page's commands: every value is checked before Django starts.
+    "serve": [
+        ["--port", "0"],
+        ["--port", "http"],
+        ["--host", "not a host"],
+        ["--db", "mysql://u@h/db"],
+        ["--data-dir", str(EXAMPLES)],
+        ["--create-user", "no spaces allowed"],
+        ["--role", "boss"],
+        ["--team", "t" * 101],
+    ],
+    "decisions": [["nosuch"]],
 }
 
 _NEEDS = {

@@ -122,7 +122,44 @@ def test_save_and_load_give_identical_effects(model, history, tmp_path):
     pd.testing.assert_frame_equal(loaded.effects(clients), model.effects(clients))
     assert loaded.ate("beta") == model.ate("beta")
     pd.testing.assert_frame_equal(loaded.summary(), model.summary())
-    assert json.loads(path.read_text())["format"] == "matchkit-effects/1"
+    assert json.loads(path.read_text())["format"] == "matchkit-effects/2"
+
+
+def test_a_model_saved_before_step_terms_still_loads(model, history):
+    # Format 1 had no step indicators: its final stage is linear in the basis alone.
+    data = model.to_dict()
+    data["format"] = "matchkit-effects/1"
+    del data["encoder"]["steps"]
+    p = len(model.encoder_.basis_names_) + 1
+    data["coef"] = [row[:p] for row in data["coef"]]
+    data["cov"] = [[row[:p] for row in v[:p]] for v in data["cov"]]
+    loaded = mk.EffectModel.from_dict(data)
+    clients = history.caseload.take(np.arange(50))
+    raw = model.encoder_.raw(clients)
+    z = np.hstack([np.ones((50, 1)), model.encoder_.basis(raw)])
+    est, _ = loaded.effect_matrix(clients)
+    np.testing.assert_allclose(est, z @ np.asarray(data["coef"]).T)
+
+
+def test_the_final_stage_learns_a_threshold_effect():
+    # The effect starts at x = 3: no straight line in x draws it; the step terms can.
+    rng = np.random.default_rng(4)
+    n = 6000
+    x = rng.integers(0, 7, size=n)
+    t = (rng.random(n) < 0.5).astype(int)
+    y = 0.3 * x + t * (x >= 3) * 1.0 + rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "t": t, "y": y})
+    model = fit_effects(frame, "y", treatment="t", features=["x"])
+    grid = pd.DataFrame({"x": np.arange(7)})
+    est, _ = model.effect_matrix(grid)
+    assert abs(est[:3, 0]).max() < 0.25
+    assert abs(est[3:, 0] - 1.0).max() < 0.25
+    assert est[3, 0] - est[2, 0] > 0.6
+
+
+def test_n_jobs_is_checked(history):
+    with pytest.raises(ParameterError, match="n_jobs"):
+        fit_effects(history, "exit_12m", n_jobs=0)
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path):

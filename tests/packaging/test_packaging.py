@@ -52,4 +52,12 @@ def test_wheel_builds_without_warnings_and_ships_the_catalog(tmp_path):
     approaches = {n for n in names if n.startswith("matchkit/profiles/approaches/")}
     assert len(approaches) == len(list((ROOT / "profiles" / "approaches").glob("*.yaml")))
     assert "matchkit/profiles/examples/clients.jsonl" in names
+    # The web page (matchkit[web]) ships its templates, vendored static files and migrations.
+    for name in (
+        "templates/web/base.html",
+        "static/matchkit/htmx.min.js",
+        "static/matchkit/htmx.LICENSE.txt",
+        "migrations/0001_initial.py",
+    ):
+        assert f"matchkit/web/{name}" in names, name
     assert any(n.endswith("licenses/LICENSE") for n in names)

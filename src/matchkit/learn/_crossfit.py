@@ -28,11 +28,14 @@ _EARLY_STOP_ROWS = 10  # early stopping needs a few rows of every class in its v
 def _hgb_params(random_state: int | None) -> dict[str, Any]:
     # Modest trees, shrinkage and early stopping: small histories (hundreds of rows) get a
     # near-constant model instead of an overfitted one; large ones stop when the held-out
-    # loss stops improving.
+    # loss stops improving. 63 bins, not 255: profile fields are ranks, counts and a few
+    # wide numbers (age, months); on generate_history(20_000) the propensity model's
+    # held-out loss was the same and its fit took 27% less CPU time.
     return {
         "learning_rate": 0.1,
         "max_iter": 200,
         "max_leaf_nodes": 15,
+        "max_bins": 63,
         "min_samples_leaf": 20,
         "l2_regularization": 1.0,
         "early_stopping": True,
@@ -51,7 +54,12 @@ def default_propensity_model(random_state: int | None = 0) -> HistGradientBoosti
     all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
     regression (which was 25% faster).
     """
-    return HistGradientBoostingClassifier(**_hgb_params(random_state))
+    # A multiclass model grows one tree per arm per iteration and was 87% of the fit time
+    # of generate_history(100_000): a higher learning rate and a shorter patience stop it
+    # sooner (fitted on 80,000 of those rows: 40 instead of 65 iterations and 30% less CPU
+    # time; log-loss 0.913 on the other 20,000, 0.912 on the early-stopping split before).
+    params = _hgb_params(random_state) | {"learning_rate": 0.15, "n_iter_no_change": 5}
+    return HistGradientBoostingClassifier(**params)
 
 
 def default_outcome_model(
@@ -106,8 +114,9 @@ def crossfit(
     random_state: int | None,
     propensity_model: Any,
     outcome_model: Any,
+    n_jobs: int = 1,
 ) -> tuple[FloatArray, FloatArray]:
-    """Cross-fit the nuisances.
+    """Cross-fit the nuisances with at most ``n_jobs`` OpenMP/BLAS threads.
 
     Returns
     -------
@@ -116,9 +125,9 @@ def crossfit(
     propensity : ndarray (n, n_arms)
         Each row's predicted probability of each arm.
     """
-    # One thread: on a machine shared with other work, OpenMP and BLAS threads that spin
-    # waiting for a busy core made fits 5-10 times slower than a single thread.
-    with threadpool_limits(limits=1):
+    # One thread by default: on a machine shared with other work, OpenMP and BLAS threads
+    # that spin waiting for a busy core made fits 5-10 times slower than a single thread.
+    with threadpool_limits(limits=n_jobs):
         return _crossfit(
             x_prop, x_out, arm, y, n_arms, folds, random_state, propensity_model, outcome_model
         )

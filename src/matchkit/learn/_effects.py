@@ -13,7 +13,8 @@ The method (``docs/learning.md`` has the long form):
    ``G_a - G_0`` over the kept rows, its standard error the scores' standard deviation over
    ``sqrt(n)``. The ATT uses the doubly robust ATT score (participants of ``a`` against usual
    care reweighted by ``e_a / e_0``).
-4. Heterogeneity (DR-learner): regress ``G_a - G_0`` on the feature basis with a ridge
+4. Heterogeneity (DR-learner): regress ``G_a - G_0`` on the effect basis (the features
+   standardised, missing indicators and step indicators ``x >= t``) with a ridge
    penalty chosen by generalised cross-validation (noisy pseudo-outcomes on few
    participants get a strong penalty, so effects shrink toward the average instead of
    chasing noise); a sandwich (HC1) covariance gives each client's interval
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from matchkit._caseload import Caseload
 from matchkit._types import FloatArray
@@ -44,7 +46,8 @@ from matchkit.learn._neighbours import Neighbours
 
 __all__ = ["EffectModel", "fit_effects", "load_effects"]
 
-FORMAT = "matchkit-effects/1"
+FORMAT = "matchkit-effects/2"
+_READABLE_FORMATS = ("matchkit-effects/1", FORMAT)  # format 1: a final stage without steps
 _MIN_INSIDE = (
     0.1  # below this share of participants inside usual care's propensity range: no overlap
 )
@@ -90,6 +93,7 @@ class EffectModel:
         min_participants: int = 50,
         alpha: float | str = "gcv",
         neighbours: int = 1000,
+        n_jobs: int = 1,
     ) -> None:
         self.outcome = outcome
         self.treatment = treatment
@@ -105,6 +109,7 @@ class EffectModel:
         self.min_participants = min_participants
         self.alpha = alpha
         self.neighbours = neighbours
+        self.n_jobs = n_jobs
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return the constructor parameters (scikit-learn convention)."""
@@ -123,6 +128,7 @@ class EffectModel:
             "min_participants",
             "alpha",
             "neighbours",
+            "n_jobs",
         ]
         return {k: getattr(self, k) for k in names}
 
@@ -139,6 +145,8 @@ class EffectModel:
             raise ParameterError(f"trim={self.trim!r}: expected a number in [0, 1)")
         if self.min_participants < 1:
             raise ParameterError(f"min_participants={self.min_participants!r}: expected >= 1")
+        if not isinstance(self.n_jobs, int) or isinstance(self.n_jobs, bool) or self.n_jobs < 1:
+            raise ParameterError(f"n_jobs={self.n_jobs!r}: expected a whole number >= 1")
         if self.alpha != "gcv" and not (isinstance(self.alpha, int | float) and self.alpha >= 0):
             raise ParameterError(f"alpha={self.alpha!r}: expected 'gcv' or a number >= 0")
 
@@ -206,6 +214,7 @@ class EffectModel:
             random_state=self.random_state,
             propensity_model=pm,
             outcome_model=om,
+            n_jobs=self.n_jobs,
         )
         self.arm_ = data.arm
         self.y_ = data.y
@@ -218,7 +227,7 @@ class EffectModel:
         )
         self._estimate(data.treatment)
         self.raw_ = self.encoder_.raw(data.source)
-        self.basis_ = self.encoder_.basis(self.raw_)
+        self.basis_ = self.encoder_.effect_basis(self.raw_)
         self._final_stage()
         self.neighbours_ = Neighbours.sample(
             self.raw_, data.arm, data.y, self.neighbours, self.random_state
@@ -303,6 +312,12 @@ class EffectModel:
         )
 
     def _final_stage(self) -> None:
+        # One pass over the rows for the Gram matrix (penalty by GCV and the solve come from
+        # it) and one for the sandwich; thread-limited like the nuisances (see crossfit).
+        with threadpool_limits(limits=self.n_jobs):
+            self._final_stage_fit()
+
+    def _final_stage_fit(self) -> None:
         g = self.scores()
         z_all = _with_intercept(self.basis_)
         p = z_all.shape[1]
@@ -314,11 +329,13 @@ class EffectModel:
             kept = self.kept_[a]
             z = z_all[kept]
             psi = g[kept, i] - g[kept, 0]
-            lam = self.alpha if self.alpha != "gcv" else _gcv_alpha(z[:, 1:], psi)
+            gram = z.T @ z
+            zy = z.T @ psi
+            lam = self.alpha if self.alpha != "gcv" else _gcv_alpha(gram, zy, float(psi @ psi))
             penalty = np.full(p, float(lam))
             penalty[0] = 0.0
-            a_inv = np.linalg.pinv(z.T @ z + np.diag(penalty))
-            b = a_inv @ (z.T @ psi)
+            a_inv = np.linalg.pinv(gram + np.diag(penalty), hermitian=True)
+            b = a_inv @ zy
             r = psi - z @ b
             zr = z * r[:, None]
             n = len(psi)
@@ -358,7 +375,7 @@ class EffectModel:
 
     def effect_matrix_raw(self, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Per-row effects and standard errors from an encoded raw feature matrix."""
-        z = _with_intercept(self.encoder_.basis(raw))
+        z = _with_intercept(self.encoder_.effect_basis(raw))
         # einsum, not a matrix product: BLAS may sum in a different order for another batch
         # size, and one client must get exactly its batch result.
         est = np.einsum("ij,kj->ik", z, self.coef_)
@@ -474,9 +491,10 @@ class EffectModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EffectModel:
         """Rebuild a fitted model from :meth:`to_dict` output."""
-        if data.get("format") != FORMAT:
+        if data.get("format") not in _READABLE_FORMATS:
             raise ParameterError(
-                f"format={data.get('format')!r} is not a matchkit effect model; expected {FORMAT!r}"
+                f"format={data.get('format')!r} is not a matchkit effect model this version "
+                f"reads; expected one of {', '.join(map(repr, _READABLE_FORMATS))}"
             )
         m = cls(
             outcome=str(data["outcome"]),
@@ -500,7 +518,7 @@ class EffectModel:
         m.encoder_ = FeatureEncoder.from_dict(data["encoder"])
         m.source_ = m.encoder_.source_
         k = len(m.approach_ids_)
-        p = len(m.encoder_.basis_names_) + 1
+        p = len(m.encoder_.effect_basis_names_) + 1
         m.coef_ = np.asarray(data["coef"], dtype=np.float64).reshape(k, p)
         m.cov_ = np.asarray(data["cov"], dtype=np.float64).reshape(k, p, p)
         m.neighbours_ = Neighbours.from_dict(data["neighbours"])
@@ -515,18 +533,27 @@ def _share_inside(score: FloatArray, arm: npt.NDArray[np.int64], i: int) -> floa
     return float(np.mean((treated >= control.min()) & (treated <= control.max())))
 
 
-def _gcv_alpha(x: FloatArray, y: FloatArray) -> float:
-    """Ridge penalty minimising generalised cross-validation (intercept unpenalised)."""
-    n = len(y)
-    xc = x - x.mean(axis=0)
-    yc = y - y.mean()
-    u, sv, _ = np.linalg.svd(xc, full_matrices=False)
-    uy = u.T @ yc
+def _gcv_alpha(gram: FloatArray, zy: FloatArray, yy: float) -> float:
+    """Ridge penalty minimising generalised cross-validation (intercept unpenalised).
+
+    From the moments of the design ``z`` (intercept first): ``gram = z'z``, ``zy = z'y`` and
+    ``yy = y'y``. The centred ``x'x`` (p x p) is eigen-decomposed, so the rows are not
+    visited again.
+    """
+    n = float(gram[0, 0])
+    xm = gram[0, 1:] / n
+    ym = float(zy[0]) / n
+    xtx = gram[1:, 1:] - n * np.outer(xm, xm)
+    xty_c = zy[1:] - n * xm * ym
+    yy_c = yy - n * ym**2
+    ev, vecs = np.linalg.eigh(xtx)
+    ev = np.maximum(ev, 0.0)
+    xty = vecs.T @ xty_c
     best, best_score = 1.0, np.inf
     for lam in n * np.logspace(-4, 2, 25):
-        shrink = sv**2 / (sv**2 + lam)
-        resid = float(yc @ yc - uy @ ((2 * shrink - shrink**2) * uy))
-        dof = 1.0 + float(shrink.sum())
+        coef = xty / (ev + lam)
+        resid = yy_c - 2.0 * float(coef @ xty) + float(np.sum(ev * coef**2))
+        dof = 1.0 + float(np.sum(ev / (ev + lam)))
         score = n * resid / max(n - dof, 1.0) ** 2
         if score < best_score:
             best, best_score = float(lam), score
@@ -584,7 +611,9 @@ def fit_effects(
         ``justifications``, ``binary`` (force or forbid a 0/1 outcome), ``trim`` (default
         0.05), ``min_participants`` (default 50), ``alpha`` (final-stage ridge penalty,
         default ``"gcv"``: chosen by generalised cross-validation), ``neighbours`` (past
-        participants kept per arm for explanations, default 1000).
+        participants kept per arm for explanations, default 1000), ``n_jobs`` (threads for
+        the model fits, default 1: on a machine shared with other work, more threads than
+        free cores are slower than one).
 
     Returns
     -------

@@ -8,7 +8,13 @@ Two encodings of the same columns:
   (scikit-learn's histogram gradient boosting handles NaN natively);
 * the *basis*, for linear stages and nearest neighbours: every raw column standardised with
   unknown values set to the mean, plus a missing indicator for each column that had
-  unknown values in the data it was fitted on.
+  unknown values in the data it was fitted on;
+* the *effect basis*, for the final stage of the effect estimate: the basis plus step
+  indicators ``x >= t`` of every numeric column (each level of a small whole-number field
+  such as a ZRM score or the ladder step, the quintiles of a wider one such as age),
+  standardised, unknown at their mean. A linear model on it can draw a threshold (an effect
+  that starts at ladder step 3) or a count (ZRM domains scored 1-3) that a straight line in
+  the raw values cannot, and the ridge penalty shrinks the steps toward a smooth trend.
 
 Field kinds come from the profile registry (``matchkit._fields``) and values from
 :class:`~matchkit._columns.CaseloadColumns`, so nothing is described twice. Sensitive fields
@@ -46,6 +52,9 @@ the sensitive ones."""
 DEFAULT_CONTROLS: tuple[str, ...] = tuple(sorted(SENSITIVE_FIELDS))
 """Extra confounders adjusted for on a history: the sensitive fields (adjustment only)."""
 _MAX_LEVELS = 30
+_MAX_STEP_LEVELS = 16  # whole-number columns with at most this many values: a step per level
+_STEP_QUANTILES = (0.2, 0.4, 0.6, 0.8)  # wider numeric columns: steps at the quintiles
+_MIN_STEP_SHARE = 0.01  # a step needs this share of the known rows on each side of it
 
 
 def check_sensitive(features: Sequence[str], justifications: Mapping[str, str] | None) -> None:
@@ -108,7 +117,41 @@ class FeatureEncoder:
         self.basis_names_ = self.raw_names_ + [
             f"{n} unknown" for n, m in zip(self.raw_names_, self.has_missing_, strict=True) if m
         ]
+        self._fit_steps(raw)
         return self
+
+    def _fit_steps(self, raw: FloatArray) -> None:
+        """Choose the step thresholds of each numeric raw column and their scaling."""
+        numeric = [k for c in self.columns_ for k in _numeric_flags(c)]
+        cols: list[int] = []
+        cuts: list[float] = []
+        for j, is_numeric in enumerate(numeric):
+            if is_numeric:
+                for t in _step_cuts(raw[:, j]):
+                    cols.append(j)
+                    cuts.append(t)
+        self.step_columns_ = np.asarray(cols, dtype=np.int64)
+        self.step_cuts_ = np.asarray(cuts, dtype=np.float64)
+        steps = self._raw_steps(raw)
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(steps, axis=0) if len(raw) else np.zeros(len(cuts))
+            sd = np.nanstd(steps, axis=0) if len(raw) else np.ones(len(cuts))
+        self.step_mean_ = np.nan_to_num(np.asarray(mean, dtype=np.float64), nan=0.0)
+        self.step_scale_ = np.where(np.nan_to_num(sd) > 1e-12, sd, 1.0).astype(np.float64)
+        self._step_names()
+
+    def _step_names(self) -> None:
+        self.effect_basis_names_ = self.basis_names_ + [
+            f"{self.raw_names_[j]} >= {t:g}"
+            for j, t in zip(self.step_columns_, self.step_cuts_, strict=True)
+        ]
+
+    def _raw_steps(self, raw: FloatArray) -> FloatArray:
+        x = raw[:, self.step_columns_]
+        with np.errstate(invalid="ignore"):
+            out = (x >= self.step_cuts_[None, :]).astype(np.float64)
+        out[np.isnan(x)] = np.nan
+        return out
 
     # -- transforming ----------------------------------------------------------------------
     def raw(self, source: Caseload | pd.DataFrame) -> FloatArray:
@@ -123,6 +166,11 @@ class FeatureEncoder:
         z = (np.where(missing, self.mean_, raw) - self.mean_) / self.scale_
         ind = missing[:, self.has_missing_].astype(np.float64)
         return np.hstack([z, ind])
+
+    def effect_basis(self, raw: FloatArray) -> FloatArray:
+        """Return the effect basis: the basis, then standardised steps (unknown at 0)."""
+        steps = (self._raw_steps(raw) - self.step_mean_) / self.step_scale_
+        return np.hstack([self.basis(raw), np.nan_to_num(steps, nan=0.0)])
 
     def check_source(self, source: Caseload | pd.DataFrame) -> None:
         """Raise when ``source`` is not the kind of data the encoder was fitted on."""
@@ -149,6 +197,12 @@ class FeatureEncoder:
             "mean": self.mean_.tolist(),
             "scale": self.scale_.tolist(),
             "has_missing": self.has_missing_.tolist(),
+            "steps": {
+                "columns": self.step_columns_.tolist(),
+                "cuts": self.step_cuts_.tolist(),
+                "mean": self.step_mean_.tolist(),
+                "scale": self.step_scale_.tolist(),
+            },
         }
 
     @classmethod
@@ -167,7 +221,46 @@ class FeatureEncoder:
         enc.basis_names_ = enc.raw_names_ + [
             f"{n} unknown" for n, m in zip(enc.raw_names_, enc.has_missing_, strict=True) if m
         ]
+        # A model saved before step terms existed (format 1) has none: its effect basis is
+        # its basis.
+        steps = data.get("steps", {"columns": [], "cuts": [], "mean": [], "scale": []})
+        enc.step_columns_ = np.asarray(steps["columns"], dtype=np.int64)
+        enc.step_cuts_ = np.asarray(steps["cuts"], dtype=np.float64)
+        enc.step_mean_ = np.asarray(steps["mean"], dtype=np.float64)
+        enc.step_scale_ = np.asarray(steps["scale"], dtype=np.float64)
+        enc._step_names()
         return enc
+
+
+def _numeric_flags(c: _Column) -> list[bool]:
+    """Which of a column's raw columns are numbers (not 0/1 level indicators)."""
+    return [c.kind in ("scalar", "count")] * len(c.labels())
+
+
+def _step_cuts(x: FloatArray) -> list[float]:
+    """Thresholds ``t`` for step indicators ``x >= t`` of one numeric column.
+
+    A whole-number column with few values gets a step at every value but the lowest; a wider
+    one at its quintiles. A step needs at least ``_MIN_STEP_SHARE`` of the known rows on each
+    side; 0/1 columns get none (the column is its own step).
+    """
+    known = x[~np.isnan(x)]
+    if len(known) == 0:
+        return []
+    values = np.unique(known)
+    if len(values) <= 2:
+        return []
+    if len(values) <= _MAX_STEP_LEVELS and np.all(values == np.round(values)):
+        candidates = values[1:]
+    else:
+        candidates = np.unique(np.quantile(known, _STEP_QUANTILES))
+    floor = _MIN_STEP_SHARE * len(known)
+    out = []
+    for t in candidates:
+        above = int(np.sum(known >= t))
+        if above >= floor and len(known) - above >= floor:
+            out.append(float(t))
+    return out
 
 
 def _column_for(source: Caseload | pd.DataFrame, name: str) -> _Column:

@@ -1,0 +1,188 @@
+"""Pages beyond one client: the catalog browser, the adviser dashboard and governance."""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+import matchkit as mk
+from matchkit.web import engine
+from matchkit.web.access import audit, require_role
+from matchkit.web.models import Client, Decision, OfferedApproach, Outcome
+from matchkit.web.texts import text
+from matchkit.web.views import _lang, offered_ids
+
+ALL_ROLES = ("case_manager", "adviser", "administrator")
+
+MIN_DECIDERS = 2
+"""A team's deviation rate is shown only when at least this many people decided in it."""
+
+
+@require_role(*ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def catalog(request: HttpRequest) -> HttpResponse:
+    """Show each approach's facts; an administrator sets which are offered here."""
+    from matchkit.web.access import role_of
+
+    is_admin = role_of(request.user) == "administrator"
+    if request.method == "POST":
+        if not is_admin:
+            audit(request, "forbidden")
+            return HttpResponse("403", status=403)
+        ids = set(engine.catalog().ids)
+        chosen = [a for a in request.POST.getlist("offered") if a in ids]
+        OfferedApproach.objects.all().delete()
+        OfferedApproach.objects.bulk_create(OfferedApproach(approach_id=a) for a in chosen)
+        audit(request, "offering-update", ",".join(sorted(chosen))[:100])
+        return redirect("catalog")
+    audit(request, "catalog-view")
+    lang = _lang(request)
+    offered = set(offered_ids())
+    rows = [
+        {
+            "a": a,
+            "text": a.describe(lang),
+            "offered": not offered or a.id in offered,
+            "explicit": a.id in offered,
+        }
+        for a in engine.catalog().approaches
+    ]
+    return render(request, "web/catalog.html", {"rows": rows, "is_admin": is_admin})
+
+
+def deviation_by_team() -> list[dict[str, Any]]:
+    """Return per team: decisions, deviating from rank 1, share; small teams are withheld."""
+    teams: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"decisions": 0, "deviating": 0, "people": set()}
+    )
+    for team, approach, first, user in Decision.objects.values_list(
+        "team", "approach_id", "ranked_first", "decided_by_id"
+    ):
+        row = teams[team or "-"]
+        row["decisions"] += 1
+        row["deviating"] += int(approach != first)
+        row["people"].add(user)
+    out = []
+    for team, row in sorted(teams.items()):
+        shown = len(row["people"]) >= MIN_DECIDERS
+        out.append(
+            {
+                "team": team,
+                "decisions": row["decisions"] if shown else None,
+                "deviating": row["deviating"] if shown else None,
+                "rate": (row["deviating"] / row["decisions"]) if shown else None,
+            }
+        )
+    return out
+
+
+@require_role("adviser", "administrator")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show aggregates only: counts, outcomes and the deviation rate per team."""
+    audit(request, "dashboard-view")
+    counts = {
+        "clients": Client.objects.count(),
+        "decisions": Decision.objects.count(),
+        "outcomes": Outcome.objects.count(),
+    }
+    by_approach = (
+        Decision.objects.values("approach_id").annotate(n=Count("id")).order_by("-n", "approach_id")
+    )
+    names = {a.id: a.name for a in engine.catalog().approaches}
+    own = text("own_choice", _lang(request))
+    chosen = [(names.get(r["approach_id"]) or own, r["n"]) for r in by_approach]
+    context = {"counts": counts, "teams": deviation_by_team(), "chosen": chosen}
+    return render(request, "web/dashboard.html", context)
+
+
+@require_role("adviser", "administrator")
+def report(request: HttpRequest) -> HttpResponse:
+    """Show the library's caseload report (pools, plan, audit) over every client with an age."""
+    audit(request, "report-view")
+    lang = _lang(request)
+    profiles = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mk.DataQualityWarning)
+        for client in Client.objects.only("id", "profile"):
+            if "age" in client.profile:
+                profiles.append(engine.profile_of(client.client_id, client.profile))
+    if len(profiles) < 1:
+        return render(request, "web/message.html", {"key": "too_few"})
+    rec = mk.Recommender(engine.catalog())
+    result = rec.recommend_batch(mk.Caseload.from_profiles(profiles))
+    pools = mk.candidate_pools(result)
+    plan = mk.plan_assignment(result)
+    html = mk.render_report(result, pools, plan, lang=lang)
+    return HttpResponse(html)
+
+
+def governance_data() -> dict[str, Any]:
+    """Return what the Dutch Algoritmeregister asks for, from the catalog and the model."""
+    cat = engine.catalog()
+    fields = [f.name for f in engine.form_fields()]
+    sensitive = sorted(
+        {r.id for a in cat.approaches for r in a.sensitive_rules},
+    )
+    return {
+        "name": "matchkit — aanpakken bij langdurige bijstand",
+        "purpose": (
+            "Helps a case manager find approaches (aanpakken) that fit a client on long-term "
+            "social assistance, explains why, and records the case manager's own decision "
+            "and its outcome."
+        ),
+        "status": "in use as a decision aid; the case manager decides",
+        "human_intervention": (
+            "Nothing is decided automatically. The case manager sees a ranked, explained list, "
+            "picks an approach or 'none of these / own choice' (nothing is pre-selected) and "
+            "must give a reason. Deviating from the ranking is normal and recorded per team, "
+            "never per person."
+        ),
+        "fields_read": fields,
+        "sensitive_fields": {
+            "fields": ["gender", "migration_background"],
+            "use": "asked for audits only; they drive no score unless an approach declares "
+            "them in a rule with a written justification",
+            "rules_using_them": sensitive,
+        },
+        "unknown_facts": "an unknown fact is never read as false: it is listed 'to verify'",
+        "sources": [f"{a.name}: the report, {a.source}" for a in cat.approaches],
+        "approaches": [{"id": a.id, "name": a.name} for a in cat.approaches],
+        "model": {
+            "kind": "rules from the catalog plus an evidence-weighted similarity score; "
+            "no learned effects in this page",
+            "version": engine.model_version(),
+            "catalog_version": engine.catalog_version(),
+        },
+        "risks": [
+            "A ranking can be followed without thought: the page asks a reason for every "
+            "decision and shows deviation rates per team to advisers.",
+            "Unequal treatment: sensitive attributes are kept out of scores; the library's "
+            "evaluation audits outcomes by group.",
+            "Stale facts: every decision stores the profile as it was and the versions used.",
+            "Privacy: clients are purged after the retention period; the audit log and the "
+            "application logs hold ids, never facts or names.",
+        ],
+        "data_kept": {
+            "client": "a label chosen by the case manager and the profile facts entered",
+            "decision": "profile as it was, the list shown, choice, reason, versions",
+            "outcome": "benefit ended, paid work, ladder step up, dropped out, date",
+            "audit": "user name, action, target id, time",
+        },
+        "legal_basis": "Participatiewet; the municipality records its own legal basis",
+    }
+
+
+@require_role(*ALL_ROLES)
+def governance(request: HttpRequest) -> HttpResponse:
+    """Show the governance page; ``?format=json`` exports the same as JSON."""
+    audit(request, "governance-view")
+    data = governance_data()
+    if request.GET.get("format") == "json":
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    return render(request, "web/governance.html", {"g": data})

@@ -8,7 +8,7 @@ reports every problem of every file at once, naming file, entry and field.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,15 +31,17 @@ from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
 from matchkit._text import clip_repr, clip_text
 from matchkit._yaml import load_yaml
 from matchkit.errors import CatalogError, RuleError, UnknownApproachError
-from matchkit.rules import CompiledRule, compile_rule
+from matchkit.rules import ArraySource, CompiledRule, compile_rule, parse_rule, to_text
 
 __all__ = [
     "Approach",
     "ArrangeEntry",
     "Catalog",
+    "FactText",
     "Figure",
     "HardRule",
     "Sourced",
+    "Subgroup",
     "TargetEntry",
     "Text",
     "load_catalog",
@@ -72,28 +74,88 @@ class Text(_Strict):
         return self.nl if lang == "nl" else self.en
 
 
-class Sourced(_Strict):
-    """A value with the report section (or other reference) it comes from."""
+MISSING_LANGUAGE_MARK = {"nl": "[EN]", "en": "[NL]"}
+"""Put before a fact's text shown in the other language because the catalog lacks this one."""
 
-    value: StrictBool | StrictInt | StrictFloat | str
+_NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class FactText(_Strict):
+    """A fact's text in Dutch and English: ``{en: ..., nl: ...}``.
+
+    The built-in catalog gives both. A user's catalog may give one language only: a plain
+    string is read as English (``{en: ...}``), and ``{nl: ...}`` alone is Dutch only. Shown
+    in the missing language, the text appears in the other one behind a visible marker,
+    ``[EN]`` in Dutch output and ``[NL]`` in English output (:data:`MISSING_LANGUAGE_MARK`).
+    """
+
+    en: _NonBlank | None = None
+    nl: _NonBlank | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string_is_english(cls, data: Any) -> Any:
+        return {"en": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _some_language(self) -> FactText:
+        if self.en is None and self.nl is None:
+            raise ValueError("give the text in `en`, `nl` or both")
+        return self
+
+    @property
+    def complete(self) -> bool:
+        """Whether the text is given in both languages."""
+        return self.en is not None and self.nl is not None
+
+    def has(self, lang: str) -> bool:
+        """Whether the text is given in ``lang`` (``nl`` or ``en``)."""
+        return (self.nl if lang == "nl" else self.en) is not None
+
+    def get(self, lang: str) -> str:
+        """Return the text in ``lang``, or the other language behind a marker if it lacks it."""
+        own, other = (self.nl, self.en) if lang == "nl" else (self.en, self.nl)
+        if own is not None:
+            return own
+        assert other is not None
+        return f"{MISSING_LANGUAGE_MARK['nl' if lang == 'nl' else 'en']} {other}"
+
+
+class Sourced(_Strict):
+    """A value with the report section (or other reference) it comes from.
+
+    A number stays a number; a text is a :class:`FactText` (Dutch and English).
+    """
+
+    value: StrictBool | StrictInt | StrictFloat | FactText
     source: SourceText
-    note: str | None = None
+    note: FactText | None = None
+
+
+class SourcedNumber(Sourced):
+    """A sourced number (a share, a count)."""
+
+    value: StrictInt | StrictFloat
 
 
 class Figure(_Strict):
-    """A number the report gives: a cost, a benefit, a result."""
+    """A number the report gives: a cost, a benefit, a result.
 
-    label: str = Field(min_length=1)
-    value: int | float | str
-    unit: str | None = None
+    ``unit`` is a symbol shown as written in both languages (``EUR``, ``%``, ``FTE``) or, for
+    a word, a :class:`FactText` (``{en: people, nl: mensen}``).
+    """
+
+    label: FactText
+    value: StrictInt | StrictFloat | FactText
+    unit: str | FactText | None = None
     source: SourceText
-    note: str | None = None
+    note: FactText | None = None
 
 
 class Statement(_Strict):
-    """A sourced line of text (a working element, a pitfall)."""
+    """A sourced line of text (a working element, a pitfall), in Dutch and English."""
 
-    text: str = Field(min_length=1)
+    text: FactText
     source: SourceText
 
 
@@ -121,7 +183,7 @@ class Facts(_Strict):
     duration_months: Sourced | None = None
     hours_per_week: Sourced | None = None
     capacity: Capacity
-    selection_ratio: Sourced | None = None
+    selection_ratio: SourcedNumber | None = None
     effect_ladder_level: Sourced | None = None
     getting_to_know: Sourced | None = None
     figures: list[Figure] = Field(default_factory=list)
@@ -139,6 +201,36 @@ class Facts(_Strict):
                 )
         return self
 
+    def texts(self) -> list[tuple[str, FactText]]:
+        """Every text of the facts, with where it is (``figures[2].label``), in file order."""
+        out: list[tuple[str, FactText]] = []
+        singles: tuple[str, ...] = (
+            "intensity",
+            "duration_months",
+            "hours_per_week",
+            "selection_ratio",
+        )
+        singles += ("effect_ladder_level", "getting_to_know")
+        sourced = [(name, getattr(self, name)) for name in singles]
+        sourced += [("capacity.places", self.capacity.places)]
+        sourced += [("capacity.intake", self.capacity.intake)]
+        for where, s in sourced:
+            if s is None:
+                continue
+            if isinstance(s.value, FactText):
+                out.append((f"{where}.value", s.value))
+            if s.note is not None:
+                out.append((f"{where}.note", s.note))
+        for i, f in enumerate(self.figures):
+            for key in ("label", "value", "unit", "note"):
+                v = getattr(f, key)
+                if isinstance(v, FactText):
+                    out.append((f"figures[{i}].{key}", v))
+        for name in ("working_elements", "pitfalls", "notes"):
+            for i, st in enumerate(getattr(self, name)):
+                out.append((f"{name}[{i}].text", st.text))
+        return out
+
 
 class HardRule(_Strict):
     """An eligibility rule: false means ineligible, unknown means verify at intake."""
@@ -149,6 +241,13 @@ class HardRule(_Strict):
     reason: Text
     justification: str | None = None
     weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
+
+
+class Subgroup(_Strict):
+    """One of the groups a ``subgroups`` target entry names, in plain words."""
+
+    rule: str = Field(min_length=1)
+    label: Text
 
 
 class TargetEntry(_Strict):
@@ -168,11 +267,14 @@ class TargetEntry(_Strict):
     source: SourceText
     label: Text
     bonus: bool = False
+    subgroups: list[Subgroup] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _shape(self) -> TargetEntry:
         if (self.rule is None) == (self.feature is None):
             raise ValueError("give either `rule` or `feature` (with `prefer`), not both or neither")
+        if self.subgroups and self.rule is None:
+            raise ValueError("`subgroups` needs a rule-shaped entry (the `or` of their rules)")
         if self.feature is not None:
             if self.prefer is None:
                 raise ValueError("a `feature` entry needs `prefer` ({min, max} or {in: [...]})")
@@ -221,6 +323,7 @@ class Approach(_Strict):
     _compiled_target: tuple[CompiledRule | None, ...] = PrivateAttr(default=())
     _compiled_from: tuple[str | None, ...] | None = PrivateAttr(default=None)
     _compiled_arrange: tuple[CompiledRule, ...] = PrivateAttr(default=())
+    _compiled_subgroups: dict[int, tuple[CompiledRule, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Approach:
@@ -272,6 +375,7 @@ class Approach(_Strict):
                 )
             compiled.append(c)
         target: list[CompiledRule | None] = []
+        subgroups: dict[int, tuple[CompiledRule, ...]] = {}
         for i, t in enumerate(self.target):
             ctx = f"approach {self.id}, target[{i}] ({t.id})"
             if t.rule is not None:
@@ -279,6 +383,11 @@ class Approach(_Strict):
                     target.append(compile_rule(t.rule, context=ctx, allow_sensitive=False))
                 except RuleError as exc:
                     problems.append(str(exc))
+                    continue
+                if t.subgroups:
+                    found, parts = _compile_subgroups(t, ctx)
+                    problems += found
+                    subgroups[i] = parts
             else:
                 problems += _check_feature(t, ctx)
                 target.append(None)
@@ -293,6 +402,7 @@ class Approach(_Strict):
         self._compiled_target = tuple(target)
         self._compiled_from = None if problems else self._rule_texts()
         self._compiled_arrange = tuple(arrange)
+        self._compiled_subgroups = subgroups
         return problems
 
     def _rule_texts(self) -> tuple[str | None, ...]:
@@ -300,6 +410,7 @@ class Approach(_Strict):
             tuple(r.rule for r in self.rules)
             + tuple(t.rule for t in self.target)
             + tuple(a.rule for a in self.arrange)
+            + tuple(sub.rule for t in self.target for sub in t.subgroups)
         )
 
     @property
@@ -321,6 +432,34 @@ class Approach(_Strict):
     def compiled_arrange(self) -> tuple[CompiledRule, ...]:
         """Parsed rules of the conditions to arrange, aligned with ``arrange``."""
         return self._compiled_arrange
+
+    def fitting_subgroups(self, i: int, lookup: Callable[[str], object]) -> list[Text]:
+        """Name the subgroups of target entry ``i`` that one client belongs to.
+
+        Parameters
+        ----------
+        i : int
+            Index of a target entry with ``subgroups``.
+        lookup : callable
+            Field name to the client's value (None when unknown), derived fields included.
+
+        Returns
+        -------
+        list of Text
+            The labels of the subgroups whose rule is true for the client (unknown is not
+            true); empty for an entry without subgroups.
+        """
+        rules = self._compiled_subgroups.get(i, ())
+        out = []
+        for sub, rule in zip(self.target[i].subgroups, rules, strict=True):
+            source = ArraySource({name: [lookup(name)] for name in sorted(rule.fields)})
+            if rule.evaluate(source).true[0]:
+                out.append(sub.label)
+        return out
+
+    def subgroup_fields(self, i: int) -> frozenset[str]:
+        """Fields the subgroup rules of target entry ``i`` read (empty without subgroups)."""
+        return frozenset().union(*(rule.fields for rule in self._compiled_subgroups.get(i, ())))
 
     @property
     def places(self) -> int:
@@ -360,6 +499,28 @@ class Approach(_Strict):
             for r, c in zip(self.rules, self._compiled, strict=True)
             if c.fields & SENSITIVE_FIELDS
         ]
+
+
+def _compile_subgroups(t: TargetEntry, ctx: str) -> tuple[list[str], tuple[CompiledRule, ...]]:
+    problems: list[str] = []
+    parts: list[CompiledRule] = []
+    for k, sub in enumerate(t.subgroups):
+        try:
+            parts.append(
+                compile_rule(sub.rule, context=f"{ctx}, subgroups[{k}]", allow_sensitive=False)
+            )
+        except RuleError as exc:
+            problems.append(str(exc))
+    if problems:
+        return problems, ()
+    assert t.rule is not None
+    joined = " or ".join(f"({sub.rule})" for sub in t.subgroups)
+    if to_text(parse_rule(joined)) != to_text(parse_rule(t.rule)):
+        problems.append(
+            f"{ctx}: the subgroups do not add up to the rule; expected the rule to be the `or` "
+            f"of the subgroup rules, {clip_text(joined, 200)}"
+        )
+    return problems, tuple(parts)
 
 
 def _check_feature(t: TargetEntry, ctx: str) -> list[str]:

@@ -145,7 +145,10 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
 
 def cmd_catalog(args: argparse.Namespace, out: IO[str]) -> int:
     catalog = _catalog(args)
-    print(catalog_table(catalog), file=out)
+    offering = _offering(args)
+    if offering is not None:
+        offering.check(catalog)
+    print(catalog_table(catalog, offering=offering, lang=args.lang), file=out)
     return EXIT_OK
 
 
@@ -153,21 +156,70 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def catalog_table(catalog: mk.Catalog) -> str:
-    """Render the catalog as a plain-text table (long names and places shortened)."""
-    rows = [("id", "name", "types", "goal", "places", "rules", "where")]
-    for a in catalog.approaches:
-        rows.append(
-            (
-                a.id,
-                _clip(a.name, 34),
-                "+".join(t.replace("_first", "") for t in a.approach_types),
-                a.goal,
-                str(a.places),
-                str(len(a.rules)),
-                _clip(", ".join(a.municipalities), 28),
-            )
+_TABLE_WORDS = {
+    "id": {"en": "id", "nl": "id"},
+    "name": {"en": "name", "nl": "naam"},
+    "types": {"en": "types", "nl": "soort"},
+    "goal": {"en": "goal", "nl": "doel"},
+    "places": {"en": "places", "nl": "plaatsen"},
+    "rules": {"en": "rules", "nl": "voorwaarden"},
+    "piloted": {"en": "piloted in", "nl": "gepilot in"},
+    "offered": {"en": "offered in", "nl": "aangeboden in"},
+    "work": {"en": "work", "nl": "werk"},
+    "human_capital": {"en": "human capital", "nl": "scholing"},
+    "life": {"en": "life", "nl": "leven"},
+    "activation": {"en": "activation", "nl": "activering"},
+    "both": {"en": "both", "nl": "beide"},
+    "everywhere": {"en": "everywhere", "nl": "overal"},
+    "elsewhere": {"en": "other places", "nl": "overige plaatsen"},
+    "nowhere": {"en": "nowhere", "nl": "nergens"},
+}
+
+
+def _offered_where(approach: mk.Approach, offering: mk.Offering | None, lang: str) -> str:
+    """Where an approach is offered: the offering's areas, then what holds elsewhere."""
+    w = {k: v[lang] for k, v in _TABLE_WORDS.items()}
+    if offering is None:
+        return (
+            ", ".join(approach.offered_in) if approach.offered_in is not None else w["everywhere"]
         )
+    areas = [a for a, ids in offering.by_area.items() if approach.id in set(ids)]
+    other = offering.offered_in(None)  # what clients outside the named areas get
+    if other is not None:
+        rest = [w["elsewhere" if areas else "everywhere"]] if approach.id in other else []
+    elif approach.offered_in is not None:
+        rest = [a for a in approach.offered_in if a not in areas]
+    else:
+        rest = [w["elsewhere" if offering.by_area else "everywhere"]]
+    return ", ".join(areas + rest) or w["nowhere"]
+
+
+def catalog_table(
+    catalog: mk.Catalog, *, offering: mk.Offering | None = None, lang: str = "en"
+) -> str:
+    """Render the catalog as a plain-text table (long names and places shortened).
+
+    The "piloted in" column gives where the report's pilot ran, which does not limit where
+    an approach is offered; an "offered in" column follows when an offering is given or the
+    catalog sets ``offered_in``.
+    """
+    w = {k: v[lang] for k, v in _TABLE_WORDS.items()}
+    show_offered = offering is not None or any(a.offered_in is not None for a in catalog.approaches)
+    head = [w[k] for k in ("id", "name", "types", "goal", "places", "rules", "piloted")]
+    rows = [tuple(head + ([w["offered"]] if show_offered else []))]
+    for a in catalog.approaches:
+        row = [
+            a.id,
+            _clip(a.name, 34),
+            "+".join(w[t.removesuffix("_first")] for t in a.approach_types),
+            w[a.goal],
+            str(a.places),
+            str(len(a.rules)),
+            _clip(", ".join(a.municipalities), 28),
+        ]
+        if show_offered:
+            row.append(_clip(_offered_where(a, offering, lang), 40))
+        rows.append(tuple(row))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -672,6 +724,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("catalog", help="list the approaches of a catalog")
     p.add_argument("--catalog", metavar="DIR", help="a catalog directory (default: built-in)")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the table")
+    p.add_argument(
+        "--offered",
+        metavar="ID,...",
+        help="the approaches offered here, for every client: adds an 'offered in' column",
+    )
+    p.add_argument(
+        "--offering",
+        metavar="FILE",
+        help="a YAML or JSON file: municipality (or '*') to the approach ids offered there",
+    )
     p.set_defaults(func=cmd_catalog)
 
     p = sub.add_parser("show", help="what an approach is, for whom, and what it delivers")

@@ -339,7 +339,12 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["clients", DUTCH_EXPORT, "--sep", ";;"],
         ["clients", DUTCH_EXPORT, "--columns", "{tmp}/nothing.yaml"],
     ],
-    "catalog": [["--catalog", "{tmp}/nothing"]],
+    "catalog": [
+        ["--catalog", "{tmp}/nothing"],
+        ["--lang", "de"],
+        ["--offered", "nosuch"],
+        ["--offering", "{tmp}/nothing.yaml"],
+    ],
     "synth": [["--n", "-1"], ["--n", "x"], ["--seed", "-5"], ["--out", "{tmp}/s.foo"]],
     "evaluate": [
         ["--n", "0"],

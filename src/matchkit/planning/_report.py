@@ -240,7 +240,11 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2r
        max-width: 70rem; color: #1d2433; line-height: 1.45; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem;
      border-bottom: 2px solid #e3e6ea; padding-bottom: .3rem; font-size: 1.25rem; }
-.note { color: #5b6472; font-size: .92rem; } figure { margin: 1rem 0; }
+.note { color: #5b6472; font-size: .92rem; }
+details { margin: 1rem 0 1.6rem; } .facts h4 { margin: 1rem 0 .3rem; font-size: 1rem; }
+.facts ul { margin: .2rem 0 .6rem; }
+.facts p { margin: .2rem 0; } .facts p.sub { font-style: italic; margin-top: .5rem; }
+figure { margin: 1rem 0; }
 img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: .86rem; margin: .6rem 0 1rem; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #e3e6ea; text-align: left; }
@@ -262,8 +266,12 @@ def _png(fig: Figure) -> str:
     return f'<figure><img alt="chart" src="data:image/png;base64,{data}"></figure>'
 
 
-def _table(frame: pd.DataFrame, *, index: bool = True, digits: int = 3) -> str:
-    return frame.round(digits).to_html(index=index, border=0, na_rep="–", escape=True)
+def _table(frame: pd.DataFrame, *, lang: Lang = "en", index: bool = True, digits: int = 3) -> str:
+    """Render a table; Dutch numbers get a decimal comma (0,42), as a Dutch reader expects."""
+    decimal = "," if lang == "nl" else "."
+    return frame.round(digits).to_html(
+        index=index, border=0, na_rep="–", escape=True, decimal=decimal
+    )
 
 
 def _pools_chart(pools: Pools, names: dict[str, str], lang: Lang) -> str:
@@ -383,14 +391,14 @@ def _arrange_table(result: BatchResult, pools: Pools, names: dict[str, str], lan
     t["arrange_id"] = [
         labels.get((a, e), e) for a, e in zip(t["approach_id"], t["arrange_id"], strict=True)
     ]
-    return _table(_readable(t, names, lang), index=False)
+    return _table(_readable(t, names, lang), lang=lang, index=False)
 
 
 def _demand(pools: Pools, result: BatchResult, names: dict[str, str], lang: Lang) -> str:
     if result.offered.all():
         return f"<p>{_W['all_offered'][lang]}</p>"
     s = pools.summary[["not_offered"]]
-    return _table(_readable(s[s["not_offered"] > 0], names, lang))
+    return _table(_readable(s[s["not_offered"] > 0], names, lang), lang=lang)
 
 
 def _approach_facts(result: BatchResult, lang: Lang) -> list[str]:
@@ -399,13 +407,50 @@ def _approach_facts(result: BatchResult, lang: Lang) -> list[str]:
     for j, approach in enumerate(result.catalog.approaches):
         if not offered[j]:
             continue
-        text = approach.describe(lang)
-        body = text.partition("\n")[2]
+        body = approach.describe(lang).partition("\n")[2]
         parts.append(
             f"<details open><summary><b>{html.escape(approach.name)}</b></summary>"
-            f"<pre style='white-space: pre-wrap'>{html.escape(body.strip())}</pre></details>"
+            f"<div class='facts'>{_facts_html(body)}</div></details>"
         )
     return parts
+
+
+def _facts_html(text: str) -> str:
+    """Turn :meth:`Approach.describe` text into headings, paragraphs and lists.
+
+    The text is blocks separated by a blank line; in a block, a line starting with "- " is a
+    list item, the first line before a list is the block's heading, a line ending in ":" is a
+    sub-heading, and any other line a paragraph.
+    """
+    out: list[str] = []
+    for block in text.strip().split("\n\n"):
+        lines = block.split("\n")
+        in_list = False
+        for k, line in enumerate(lines):
+            item = line.startswith("- ")
+            if in_list and not item:
+                out.append("</ul>")
+                in_list = False
+            if item:
+                if not in_list:
+                    out.append("<ul>")
+                    in_list = True
+                out.append(f"<li>{html.escape(line[2:])}</li>")
+            elif k == 0 and len(lines) > 1 and _is_heading(lines):
+                out.append(f"<h4>{html.escape(line)}</h4>")
+            elif line.endswith(":"):
+                out.append(f"<p class='sub'>{html.escape(line)}</p>")
+            else:
+                out.append(f"<p>{html.escape(line)}</p>")
+        if in_list:
+            out.append("</ul>")
+    return "".join(out)
+
+
+def _is_heading(lines: list[str]) -> bool:
+    """Whether a block's first line heads the block (a list or sub-headings follow)."""
+    first, second = lines[0], lines[1]
+    return ":" not in first and (second.startswith("- ") or second.endswith(":"))
 
 
 def render_report(
@@ -483,11 +528,11 @@ def render_report(
         f"<h2>{t['pools_h']}</h2>",
         f"<p>{t['pools_p']}</p>",
         _pools_chart(pools, names, lang),
-        _table(_readable(pools.summary, names, lang)),
+        _table(_readable(pools.summary, names, lang), lang=lang),
         f"<h3>{t['excl_h']}</h3>",
-        _table(_readable(excluding, names, lang), index=False),
+        _table(_readable(excluding, names, lang), lang=lang, index=False),
         f"<h3>{t['missing_h']}</h3>",
-        _table(_readable(missing, names, lang), index=False),
+        _table(_readable(missing, names, lang), lang=lang, index=False),
         f"<h3>{t['arrange_h']}</h3>",
         f"<p>{t['arrange_p']}</p>",
         _arrange_table(result, pools, names, lang),
@@ -500,13 +545,13 @@ def render_report(
         f"<h2>{t['plan_h']}</h2>",
         f"<p>{t['plan_p'].format(m=html.escape(method), t=f'{plan.total_score:.3f}')}</p>",
         _plan_chart(plan, names, lang),
-        _table(_readable(plan.summary, names, lang)),
+        _table(_readable(plan.summary, names, lang), lang=lang),
         f"<h2>{t['audit_h']}</h2>",
         f"<p>{t['audit_p']}</p>",
         _groups_chart(plan, lang),
-        _table(_readable(audit, names, lang), index=False),
+        _table(_readable(audit, names, lang), lang=lang, index=False),
         f"<h3>{t['pool_groups_h']}</h3>",
-        _table(pool_groups),
+        _table(pool_groups, lang=lang),
         f"<h2>{t['facts_h']}</h2>",
         f"<p>{t['facts_p']}</p>",
         *_approach_facts(result, lang),

@@ -70,6 +70,10 @@ _T = {
     },
     "failed": {"en": "Not met: {reason}", "nl": "Niet voldaan: {reason}"},
     "client": {"en": " (client: {values})", "nl": " (cliënt: {values})"},
+    "subgroups": {
+        "en": "Belongs to a group the approach focused on: {groups}",
+        "nl": "Hoort bij een groep waar de aanpak zich op richtte: {groups}",
+    },
     "fits": {
         "en": "Fits the target profile: {items}.",
         "nl": "Past bij het doelprofiel: {items}.",
@@ -392,6 +396,17 @@ def _target_lines(
         if m >= 1.0:
             if specificity is not None and specificity[i] < TRIVIAL_SPECIFICITY:
                 continue  # nearly everyone matches: not worth saying
+            named = approach.fitting_subgroups(i, facts.get)
+            if named:  # only the client's own subgroups, not the whole list
+                words = [t.get(lang) for t in named]
+                last = words.pop()
+                joined = (
+                    f"{', '.join(words)} {'en' if lang == 'nl' else 'and'} {last}"
+                    if words
+                    else last
+                )
+                groups["fits"].append(_T["subgroups"][lang].format(groups=joined))
+                continue
             groups["fits"].append(labels[i])
             continue
         if entry.bonus:

@@ -207,7 +207,14 @@ class _Plan:
             feature = canonical_field(entry.feature) if entry.feature else None
             if feature is not None and feature in FIELDS and not entry.bonus:
                 reads.setdefault(feature, ([], []))[1].append(i)
+        # A matched entry with subgroups names the client's own subgroups: their facts count.
+        named: dict[str, list[int]] = {}
+        for i in range(len(approach.target)):
+            for name in sorted(approach.subgroup_fields(i)):
+                if name in FIELDS:
+                    named.setdefault(name, []).append(i)
         self.reads = reads
+        self.subgroup_reads = named
 
 
 def render_rows(
@@ -369,6 +376,12 @@ def _cases(
             quoted |= ~np.isnan(tm[:, i]) & (tm[:, i] < 1.0)
         if quoted.any():
             parts.append(np.where(quoted, fact_codes(result, name, grows), np.inf))
+    for name, target_ix in _plan(result, j).subgroup_reads.items():
+        matched = np.zeros(len(grows), dtype=bool)
+        for i in target_ix:
+            matched |= tm[:, i] >= 1.0
+        if matched.any():
+            parts.append(np.where(matched, fact_codes(result, name, grows), np.inf))
     named = (status != INELIGIBLE) & ~offered
     if named.any():
         parts.append(np.where(named, fact_codes(result, "municipality", grows), np.inf))

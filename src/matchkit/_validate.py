@@ -187,7 +187,50 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
         (isinstance(v, tuple | np.ndarray) for v in values), dtype=bool, count=n
     )
     bad = ~missing & ~is_list
-    # Check every item at once: explode the lists, test the items, count per row.
+    # Lists repeat (a few language or barrier sets over a whole caseload): check each
+    # distinct list once. Lists of unhashable items are checked item by item instead.
+    listed = np.flatnonzero(is_list)
+    distinct: list[tuple[Any, ...]] = [tuple(v) for v in values[listed]]
+    try:
+        seen: dict[tuple[Any, ...], int] = {}
+        codes = np.fromiter(
+            (seen.setdefault(k, len(seen)) for k in distinct), np.int64, len(listed)
+        )
+    except TypeError:
+        bad[_bad_list_rows(values, is_list, spec)] = True
+    else:
+        distinct_bad = np.array([not _list_ok(k, spec) for k in seen], dtype=bool)
+        bad[listed[distinct_bad[codes]]] = True
+    keep = ~missing & ~bad
+    out = np.full(n, None, dtype=object)
+    out[keep] = values[keep]
+    convert = keep & ~is_plain_list  # tuples, arrays from Parquet: each becomes its own list
+    out[convert] = _to_list(values[convert])
+    return pd.Series(out, index=s.index, dtype=object), bad
+
+
+_to_list = np.frompyfunc(list, 1, 1)
+"""``list`` of each element of an object array, in a C loop (elements may be arrays)."""
+
+
+def _list_ok(items: tuple[Any, ...], spec: FieldSpec) -> bool:
+    """Whether every item of one list is allowed (as :func:`_bad_list_rows` decides)."""
+    if spec.values:
+        allowed = spec.values
+        return all(isinstance(v, str) and v in allowed for v in items)
+    return all(
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and v != v)
+        and LANGUAGE_CODE_PATTERN.fullmatch(str(v)) is not None
+        for v in items
+    )
+
+
+def _bad_list_rows(
+    values: npt.NDArray[Any], is_list: npt.NDArray[np.bool_], spec: FieldSpec
+) -> npt.NDArray[np.int64]:
+    """Rows holding a list with an item that is not allowed, checked item by item."""
     rows = pd.Series(values[is_list], index=np.flatnonzero(is_list), dtype=object)
     items = rows.explode()
     if spec.values:
@@ -199,14 +242,7 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
     lengths = rows.map(len).to_numpy() if len(rows) else np.zeros(0, dtype=np.int64)
     empty = np.repeat(lengths == 0, np.maximum(lengths, 1))
     item_bad = ~item_ok & ~empty
-    bad_rows = np.unique(np.asarray(items.index, dtype=np.int64)[item_bad])
-    bad[bad_rows] = True
-    keep = ~missing & ~bad
-    out = np.full(n, None, dtype=object)
-    out[keep] = values[keep]
-    for i in np.flatnonzero(keep & ~is_plain_list):  # tuples, arrays from Parquet
-        out[i] = list(values[i])
-    return pd.Series(out, index=s.index, dtype=object), bad
+    return np.unique(np.asarray(items.index, dtype=np.int64)[item_bad])
 
 
 def _coerce(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:

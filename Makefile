@@ -28,11 +28,14 @@ typecheck: $(STAMP)
 # tracing makes the run slower, so a plain `make test` leaves it out.
 COV_ARGS := $(if $(COVERAGE),--cov=matchkit --cov-report=term-missing:skip-covered)
 
+# Tests run on every core (pytest-xdist, `-n auto`); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q $(COV_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(COV_ARGS)
 
 pytest-quick: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 test: lint typecheck pytest
 

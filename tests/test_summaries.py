@@ -64,6 +64,7 @@ def test_greedy_plan_shows_its_gap(result):
     assert f"greedy: {plan.gap:.4f} below the optimum" in str(plan)
 
 
+@pytest.mark.slow
 def test_evaluation_prints_metrics_per_strategy():
     ev = mk.evaluate(mk.load_catalog(), n=1_000, seed=2)
     text = repr(ev)

@@ -18,8 +18,8 @@ import json
 import math
 import os
 import re
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Final
@@ -123,10 +123,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield target
         return
     directory = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # The name is chosen before the file exists, so an interrupt at any moment after the
+    # file is created (even inside the call that creates it) finds it and removes it.
+    tmp = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())

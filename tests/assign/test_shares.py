@@ -151,6 +151,7 @@ def dense_share_milp_total(score, allowed, capacity, member, share, floor) -> fl
 
 
 @pytest.mark.parametrize("first_gap", [_assign_shares.FIRST_GAP, 0.0], ids=["default", "widened"])
+@pytest.mark.slow
 def test_share_plans_match_a_dense_milp_on_medium_instances(rng, monkeypatch, first_gap):
     # A zero first window leaves out pairs the optimum needs; the certificate must notice
     # and widen it. Several instances, so that happens at least once.
@@ -188,6 +189,7 @@ def test_share_plans_match_a_dense_milp_on_medium_instances(rng, monkeypatch, fi
     share=st.sampled_from([0.2, 0.25, 1 / 3, 0.5, 0.6, 0.75]),
     members=st.data(),
 )
+@pytest.mark.slow
 def test_equal_score_min_share_plan_meets_the_share_within_one_client(n, places, share, members):
     # Issue 9, part 7: with every score equal, all plans of the same size tie; the tie rule
     # must pick one that meets the asked share as closely as it can, not one far above it

@@ -35,6 +35,7 @@ def test_pyarrow_table_and_batch_read_into_the_same_caseload(frame):
     _same(mk.read_caseload(table.to_batches(max_chunksize=10_000)[0]), expected)
 
 
+@pytest.mark.slow
 def test_polars_frame_reads_into_the_same_caseload(frame):
     expected = mk.read_caseload(frame)
     polars_frame = pl.from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
@@ -134,6 +135,7 @@ def test_shipped_dutch_export_reads_with_its_mapping_file():
     _same(mk.read_caseload(EXPORT, columns=MAPPING), _expected_export())
 
 
+@pytest.mark.slow
 def test_shipped_dutch_export_through_the_command_line(tmp_path, capsys):
     shutil.copy(EXPORT, tmp_path)
     shutil.copy(MAPPING, tmp_path)

@@ -127,6 +127,7 @@ def test_the_model_refuses_what_the_batch_validator_refuses(value):
     assert (len(errors) == 0) == (value != value)
 
 
+@pytest.mark.slow
 def test_model_and_validator_share_every_numeric_bound():
     for name in STORED_FIELDS:
         spec = FIELDS[name]

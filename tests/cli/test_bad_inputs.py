@@ -100,6 +100,7 @@ INPUT_CASES = [
         ["report", "--clients", "{path}", "--out", "{tmp}/r.html"],
     ],
 )
+@pytest.mark.slow
 def test_an_unreadable_client_file_exits_2_with_one_line_naming_it(tmp_path, capsys, case, command):
     path = _bad_client_file(tmp_path, case)
     argv = [a.format(path=path, tmp=tmp_path) for a in command]
@@ -231,6 +232,7 @@ def _set(data: dict, where: str, value: object) -> None:  # type: ignore[type-ar
         ("facts.capacity.places.value", "1000000000000000000000000000000"),
     ],
 )
+@pytest.mark.slow
 def test_catalog_numbers_must_be_finite_and_in_bounds(tmp_path, capsys, where, value):
     data = _energiebox()
     _set(data, where, "@@VALUE@@")
@@ -282,6 +284,7 @@ def test_a_huge_bad_value_is_echoed_cut_short_with_its_length(tmp_path, capsys):
     assert len(err) < 2_000 and "1,000,000 characters" in err
 
 
+@pytest.mark.slow
 def test_a_huge_rule_is_echoed_cut_short(tmp_path, capsys):
     data = _energiebox()
     data["rules"][0]["rule"] = "age >= 1 and " * 8_000 + "nosuchfield == 1"
@@ -434,6 +437,7 @@ def _with_required(command: str, bad: list[str]) -> list[str]:
 @pytest.mark.parametrize(
     ("command", "bad"), [(c, b) for c, options in BAD_OPTIONS.items() for b in options]
 )
+@pytest.mark.slow
 def test_every_command_with_a_bad_option_value_exits_2_with_one_line(
     tmp_path, capsys, command, bad
 ):

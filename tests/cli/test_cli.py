@@ -188,6 +188,7 @@ def test_validate_catalog_rejects_a_missing_directory(capsys, tmp_path):
 # ----------------------------------------------------------------------------- recommend
 
 
+@pytest.mark.slow
 def test_recommend_json_writes_one_line_per_client_with_exactly_the_interface_keys():
     lines = recommend_json("--include-ineligible")
     assert [line["client_id"] for line in lines] == EXAMPLE_IDS
@@ -215,6 +216,7 @@ def test_recommend_lists_only_ranked_approaches_by_default():
         assert all(r["status"] != "ineligible" for r in line["recommendations"])
 
 
+@pytest.mark.slow
 def test_top_2_lists_at_most_the_first_two_ranked_approaches():
     full = recommend_json()
     top2 = recommend_json("--top", "2")
@@ -224,6 +226,7 @@ def test_top_2_lists_at_most_the_first_two_ranked_approaches():
     assert max(len(line["recommendations"]) for line in top2) == 2
 
 
+@pytest.mark.slow
 def test_include_ineligible_appends_the_ineligible_ones_after_the_ranked_ones_with_rank_null():
     ranked = recommend_json("--top", "2")
     everything = recommend_json("--top", "2", "--include-ineligible")
@@ -245,6 +248,7 @@ def test_include_ineligible_without_top_lists_every_approach_once():
         assert sorted(ids) == mk.load_catalog().ids
 
 
+@pytest.mark.slow
 def test_dutch_reasons_differ_from_english_but_nothing_else_does():
     english = recommend_json("--include-ineligible")
     dutch = recommend_json("--include-ineligible", "--lang", "nl")
@@ -255,6 +259,7 @@ def test_dutch_reasons_differ_from_english_but_nothing_else_does():
             assert len(en["reasons"]) == len(nl["reasons"])
 
 
+@pytest.mark.slow
 def test_table_lists_every_client_with_its_rank_1_approach_by_name():
     code, text = run("recommend", "--clients", EXAMPLES, "--top", "1")
     assert code == 0
@@ -329,6 +334,7 @@ def test_csv_scores_parse_back_exactly_to_the_json_scores_for_any_valid_clients(
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.slow
 def test_out_writes_to_the_file_instead_of_standard_output(tmp_path, fmt):
     target = tmp_path / f"recs.{fmt}"
     argv = ["recommend", "--clients", EXAMPLES, "--top", "2"]
@@ -469,6 +475,7 @@ def test_synth_rejects_an_unknown_format(tmp_path, capsys):
     assert ".parquet" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_evaluate_prints_every_strategy_and_the_group_gaps(tmp_path):
     out = io.StringIO()
     groups_csv = tmp_path / "groups.csv"

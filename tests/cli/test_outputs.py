@@ -56,6 +56,7 @@ def hostile_clients(tmp_path: Path) -> Path:
 # ---------------------------------------------------------------- formats by extension
 
 
+@pytest.mark.slow
 def test_out_json_is_one_json_array(tmp_path):
     target = tmp_path / "recs.json"
     assert run("recommend", "--clients", EXAMPLES, "--top", "2", "--out", target)[0] == 0
@@ -64,6 +65,7 @@ def test_out_json_is_one_json_array(tmp_path):
     assert {"client_id", "recommendations"} == set(data[0])
 
 
+@pytest.mark.slow
 def test_out_jsonl_is_one_object_per_line(tmp_path):
     target = tmp_path / "recs.jsonl"
     assert run("recommend", "--clients", EXAMPLES, "--out", target)[0] == 0
@@ -72,6 +74,7 @@ def test_out_jsonl_is_one_object_per_line(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["recommend", "assign"])
+@pytest.mark.slow
 def test_out_parquet_reads_back_with_pyarrow_and_duckdb(tmp_path, command):
     import duckdb
 
@@ -86,6 +89,7 @@ def test_out_parquet_reads_back_with_pyarrow_and_duckdb(tmp_path, command):
 
 
 @pytest.mark.parametrize("command", ["recommend", "assign"])
+@pytest.mark.slow
 def test_out_xlsx_opens_with_openpyxl(tmp_path, command):
     from openpyxl import load_workbook
 
@@ -123,6 +127,7 @@ def test_format_disagreeing_with_the_extension_exits_2(tmp_path, capsys):
     assert code == 2 and "does not match" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_format_json_still_writes_json_lines_and_says_it_is_deprecated(capsys):
     code, text = run("recommend", "--clients", EXAMPLES, "--format", "json")
     assert code == 0
@@ -135,6 +140,7 @@ def test_format_json_still_writes_json_lines_and_says_it_is_deprecated(capsys):
 # ---------------------------------------------------------------- spreadsheet safety
 
 
+@pytest.mark.slow
 def test_csv_and_xlsx_outputs_have_no_formula_cells_for_hostile_ids(tmp_path, hostile_clients):
     from openpyxl import load_workbook
 
@@ -156,6 +162,7 @@ def test_raw_cells_writes_values_as_they_are(tmp_path, hostile_clients):
     assert "-2-3" in set(pd.read_csv(out, dtype=str)["client_id"])
 
 
+@pytest.mark.slow
 def test_write_table_neutralises_every_formula_start_in_csv_and_xlsx(tmp_path):
     from openpyxl import load_workbook
 
@@ -199,6 +206,7 @@ def test_output_through_another_name_of_the_input_is_refused(tmp_path, capsys):
     ("command", "name"),
     [("recommend", "out.csv"), ("assign", "plan.csv"), ("report", "r.html")],
 )
+@pytest.mark.slow
 def test_a_failure_midway_leaves_the_old_file_and_no_partial_file(
     tmp_path, monkeypatch, capsys, command, name
 ):
@@ -246,6 +254,7 @@ def _launcher() -> list[str]:
     return [sys.executable, "-m", "matchkit.cli"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_a_real_process_keeps_the_old_file(tmp_path):
     clients = tmp_path / "clients.parquet"
     _synth(clients, 10_000)
@@ -287,6 +296,7 @@ def _limit_file_size() -> None:  # runs in the child before exec
         (["report"], "report.html"),
     ],
 )
+@pytest.mark.slow
 def test_disk_full_keeps_the_old_file_and_leaves_no_partial_file(tmp_path, argv, name):
     clients = tmp_path / "clients.parquet"
     _synth(clients, 2_000)
@@ -307,6 +317,7 @@ def test_disk_full_keeps_the_old_file_and_leaves_no_partial_file(tmp_path, argv,
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_synth_on_a_full_disk_keeps_the_old_file(tmp_path):
     target = tmp_path / "s.csv"
     target.write_text(OLD, encoding="utf-8")
@@ -324,6 +335,7 @@ def test_synth_on_a_full_disk_keeps_the_old_file(tmp_path):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.slow
 def test_dev_full_as_output_and_as_stdout_exits_2_with_one_line(tmp_path):
     proc = subprocess.run(
         [*_launcher(), "recommend", "--clients", str(EXAMPLES), "--out", "/dev/full"],

@@ -14,6 +14,7 @@ def result() -> mk.Evaluation:
     return mk.evaluate(mk.load_catalog(), n=20_000, seed=5)
 
 
+@pytest.mark.slow
 def test_every_strategy_has_every_metric(result):
     assert list(result.metrics.index) == list(STRATEGIES)
     assert list(result.metrics.columns) == [
@@ -26,6 +27,7 @@ def test_every_strategy_has_every_metric(result):
     assert ((result.metrics >= 0) & (result.metrics <= 1)).all().all()
 
 
+@pytest.mark.slow
 def test_the_oracle_is_best_and_never_turned_away(result):
     gains = result.metrics["expected_gain"]
     assert gains["oracle"] == gains.max()
@@ -33,6 +35,7 @@ def test_the_oracle_is_best_and_never_turned_away(result):
     assert result.metrics.loc["oracle", "top1_agreement"] == 1
 
 
+@pytest.mark.slow
 def test_the_recommender_beats_random_and_rules_only_on_expected_gain(result):
     gains = result.metrics["expected_gain"]
     assert gains["recommender"] > gains["rules_only"] > gains["random"]
@@ -51,6 +54,7 @@ def test_group_table_has_the_audit_dimensions_and_gaps(result):
     assert (gaps[list(STRATEGIES)] >= 0).all().all()
 
 
+@pytest.mark.slow
 def test_evaluation_is_deterministic():
     a = mk.evaluate(mk.load_catalog(), n=2_000, seed=9)
     b = mk.evaluate(mk.load_catalog(), n=2_000, seed=9)
@@ -84,6 +88,7 @@ def test_a_generated_catalog_also_evaluates():
     assert result.metrics.loc["oracle", "expected_gain"] >= result.metrics["expected_gain"].max()
 
 
+@pytest.mark.slow
 def test_only_both_observed_and_truth_or_neither():
     observed, _ = mk.generate_caseload(10, seed=1, return_truth=True)
     with pytest.raises(ValueError, match="both"):
@@ -91,6 +96,7 @@ def test_only_both_observed_and_truth_or_neither():
 
 
 @pytest.mark.parametrize("as_frames", [False, True], ids=["caseloads", "frames"])
+@pytest.mark.slow
 def test_a_given_caseload_and_truth_evaluate_like_the_generated_ones(as_frames):
     observed, truth = mk.generate_caseload(1_500, seed=4, return_truth=True)
     given = (observed.frame, truth.frame) if as_frames else (observed, truth)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,6 +68,7 @@ def _load(text: str) -> None:
         assert set(np.unique(result.status)) <= {0, 1, 2}
 
 
+@pytest.mark.slow
 @fuzz
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), hostile_values), min_size=1, max_size=3))
 def test_a_catalog_with_hostile_values_loads_or_is_a_catalog_error(changes):
@@ -109,6 +111,7 @@ yaml_fragments = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @fuzz
 @given(
     line=st.integers(0, 80),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def _json_line(rec: dict[str, Any], raw: bool) -> str:
     return json.dumps(rec, ensure_ascii=False)  # NaN/Infinity tokens included
 
 
+@pytest.mark.slow
 @fuzz
 @given(data=mixed_records(), raw_lines=st.lists(st.booleans(), max_size=10))
 def test_hostile_jsonl_keeps_every_valid_record(data, raw_lines):
@@ -75,6 +77,7 @@ def _csv_cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@pytest.mark.slow
 @fuzz
 @given(data=mixed_records())
 def test_hostile_csv_keeps_every_valid_record(data):
@@ -106,6 +109,7 @@ column_values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @fuzz
 @given(
     columns=st.dictionaries(
@@ -132,6 +136,7 @@ def test_hostile_dataframes_are_a_record_error_or_fine(columns, ids):
 
 @fuzz
 @given(blob=st.binary(max_size=200), suffix=st.sampled_from([".jsonl", ".csv", ".parquet"]))
+@pytest.mark.slow
 def test_arbitrary_bytes_are_read_or_refused_with_exit_2(blob, suffix):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"clients{suffix}"

@@ -12,6 +12,9 @@ import pytest
 import matchkit as mk
 from matchkit.cli import main
 
+pytestmark = pytest.mark.slow  # fits models on thousands of rows
+
+
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "profiles" / "examples" / "clients.jsonl"
 

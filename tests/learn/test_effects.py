@@ -16,6 +16,8 @@ from matchkit.errors import OverlapWarning, ParameterError
 from matchkit.learn import Estimate, fit_effects, load_effects, policy_value
 from tests.learn.sim import simulate_history
 
+pytestmark = pytest.mark.slow  # fits models on thousands of rows
+
 
 def quiet_fit(history, outcome="exit_12m", **kw):
     with warnings.catch_warnings():

@@ -20,6 +20,7 @@ def history() -> mk.History:
 
 
 @pytest.mark.parametrize("ext", ["jsonl", "csv", "parquet"])
+@pytest.mark.slow
 def test_a_written_history_reads_back_the_same(history, tmp_path, ext):
     path = mk.write_history(history, tmp_path / f"h.{ext}")
     back = mk.read_history(path, binary=["exit_12m"], catalog=mk.load_catalog())

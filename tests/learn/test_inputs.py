@@ -50,6 +50,7 @@ def test_non_binary_outcome_values_are_counted_when_binary_is_expected(rng):
         fit_effects(df, outcome="exit", binary=True)
 
 
+@pytest.mark.slow
 def test_nan_outcomes_are_counted_and_left_out_with_a_warning(rng):
     df = frame(rng)
     df.loc[:6, "exit"] = np.nan
@@ -65,6 +66,7 @@ def test_no_usual_care_rows_is_an_error(rng):
         fit_effects(df, outcome="exit")
 
 
+@pytest.mark.slow
 def test_a_thin_approach_is_flagged_and_said_so(rng):
     df = frame(rng)
     b = np.flatnonzero(df["approach_id"] == "b")
@@ -75,6 +77,7 @@ def test_a_thin_approach_is_flagged_and_said_so(rng):
     assert model.summary().loc["b", "thin"]
 
 
+@pytest.mark.slow
 def test_an_approach_too_small_to_estimate_is_left_out_with_a_warning(rng):
     df = frame(rng)
     b = np.flatnonzero(df["approach_id"] == "b")
@@ -84,6 +87,7 @@ def test_an_approach_too_small_to_estimate_is_left_out_with_a_warning(rng):
     assert model.approach_ids_ == ("a",)
 
 
+@pytest.mark.slow
 def test_features_unknown_for_most_rows_are_named_with_their_count(rng):
     df = frame(rng)
     df.loc[:449, "x1"] = np.nan
@@ -91,6 +95,7 @@ def test_features_unknown_for_most_rows_are_named_with_their_count(rng):
         fit_effects(df, outcome="exit")
 
 
+@pytest.mark.slow
 def test_no_overlap_is_an_error_naming_the_approach(rng):
     df = frame(rng, approaches=("a",))
     df["approach_id"] = pd.Series(["a" if x > 0 else None for x in df["x1"]], dtype=object)
@@ -98,6 +103,7 @@ def test_no_overlap_is_an_error_naming_the_approach(rng):
         fit_effects(df, outcome="exit")
 
 
+@pytest.mark.slow
 def test_rows_without_overlap_are_trimmed_with_a_warning_naming_the_approach(rng):
     n = 2000
     x = rng.normal(size=n)
@@ -119,6 +125,7 @@ def test_sensitive_features_need_a_written_justification():
 
 
 @pytest.mark.filterwarnings("ignore::matchkit.errors.OverlapWarning")
+@pytest.mark.slow
 def test_a_justified_sensitive_feature_is_accepted_and_controls_may_hold_them():
     history = simulate_history(1500, seed=2)
     model = fit_effects(
@@ -134,6 +141,7 @@ def test_a_justified_sensitive_feature_is_accepted_and_controls_may_hold_them():
 
 
 @pytest.mark.filterwarnings("ignore::matchkit.errors.OverlapWarning")
+@pytest.mark.slow
 def test_default_features_on_a_history_leave_the_sensitive_fields_to_adjustment():
     model = fit_effects(simulate_history(1500, seed=3), "exit_12m")
     assert "gender" not in model.features_ and "migration_background" not in model.features_

@@ -23,6 +23,7 @@ def test_the_sample_is_the_dehejia_wahba_experiment(nsw):
     assert means[1] - means[0] == pytest.approx(EXPERIMENTAL_DIFFERENCE, abs=0.5)
 
 
+@pytest.mark.slow
 def test_the_ate_on_1978_earnings_recovers_the_experimental_difference(nsw):
     model = fit_effects(nsw, outcome="re78", treatment="treat")
     ate = model.ate()
@@ -35,12 +36,14 @@ def test_the_ate_on_1978_earnings_recovers_the_experimental_difference(nsw):
     assert 400 < ate.std_error < 1000
 
 
+@pytest.mark.slow
 def test_the_att_also_covers_it_in_a_randomised_experiment(nsw):
     att = fit_effects(nsw, outcome="re78", treatment="treat").att()
     assert att.ci_low <= EXPERIMENTAL_DIFFERENCE <= att.ci_high
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow
 def test_the_interval_covers_it_whatever_the_fold_split(nsw, seed):
     ate = fit_effects(nsw, outcome="re78", treatment="treat", random_state=seed).ate()
     assert ate.covers(EXPERIMENTAL_DIFFERENCE)

@@ -57,6 +57,7 @@ def test_notebook_runs_without_a_cell_error(path):
     assert len(images) == PLOTS[path.name]
 
 
+@pytest.mark.slow
 def test_the_notebook_kernel_runs_this_python_in_the_notebooks_directory():
     nb = nbformat.v4.new_notebook(
         cells=[

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_importing_matchkit_does_not_import_scikit_learn():
     # scikit-learn took over half of `import matchkit`, so of every command-line call,
     # while only effect estimation uses it.

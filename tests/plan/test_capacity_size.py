@@ -41,6 +41,7 @@ def test_the_solver_takes_int64_capacities_beyond_int32(rng):
     assert np.array_equal(small.approach, big.approach)
 
 
+@pytest.mark.slow
 def test_the_cli_solves_with_a_capacity_of_2_to_the_32(tmp_path):
     outs = []
     for places in ("100000", "4294967296"):

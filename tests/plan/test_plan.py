@@ -96,6 +96,7 @@ def test_exclusions_are_respected(result):
     assert row["approach_id"] != taken["approach_id"]
 
 
+@pytest.mark.slow
 def test_minimum_group_share_holds(result):
     plan = mk.plan_assignment(result, min_share={"age=50+": 0.6})
     assigned = plan.assignments["approach_id"].notna().to_numpy()
@@ -129,6 +130,7 @@ def test_capacity_prices_are_zero_where_places_are_left(result):
     assert row["capacity_price"] == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_assign_command_writes_the_plan_csv(tmp_path):
     clients = mk.write_caseload(mk.generate_caseload(1_000, seed=3), tmp_path / "c.parquet")
     out_csv = tmp_path / "plan.csv"
@@ -175,6 +177,7 @@ def test_report_is_one_self_contained_page_with_charts(tmp_path):
         assert heading in text
 
 
+@pytest.mark.slow
 def test_report_in_dutch_has_no_snake_case_headers_or_rule_syntax(tmp_path):
     # Issue 9, part 8: the whole page in Dutch for an adviser.
     clients = mk.write_caseload(mk.generate_caseload(600, seed=5), tmp_path / "c.parquet")
@@ -203,6 +206,7 @@ def test_report_in_dutch_has_no_snake_case_headers_or_rule_syntax(tmp_path):
     assert "FIP (Frequent, Intensief, Persoonlijk)" in text
 
 
+@pytest.mark.slow
 def test_pools_use_the_users_capacities_and_count_conditions_to_arrange():
     caseload = mk.generate_caseload(1_500, seed=6)
     result = mk.Recommender(mk.load_catalog()).recommend_batch(caseload)

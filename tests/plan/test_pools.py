@@ -15,6 +15,7 @@ def result() -> mk.BatchResult:
     return mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
 
 
+@pytest.mark.slow
 def test_pool_counts_add_up_to_the_caseload(result):
     pools = mk.candidate_pools(result)
     totals = pools.summary[["eligible", "verify", "ineligible"]].sum(axis=1)
@@ -69,11 +70,13 @@ def test_group_shares_of_each_pool_sum_to_one_per_dimension(result):
         ({"verify_pass_rate": -0.1}, "verify_pass_rate"),
     ],
 )
+@pytest.mark.slow
 def test_bad_pool_parameters_are_rejected(result, kwargs, match):
     with pytest.raises(ValueError, match=match):
         mk.candidate_pools(result, **kwargs)
 
 
+@pytest.mark.slow
 def test_pools_command_prints_the_tables(tmp_path):
     path = mk.write_caseload(mk.generate_caseload(500, seed=2), tmp_path / "c.parquet")
     out = io.StringIO()

@@ -140,6 +140,7 @@ def test_every_zrm_domain_belongs_to_a_leefgebied():
 
 
 @given(profile_records())
+@pytest.mark.slow
 def test_valid_records_round_trip_through_the_model(rec):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -78,6 +78,7 @@ def reference_failed_rules(batch: mk.BatchResult, row: int, j: int) -> list[str]
     return [r.id for r, s in zip(rules, batch.rule_state[j][row], strict=True) if s == 0]
 
 
+@pytest.mark.slow
 def test_the_per_row_lists_match_a_per_row_reference():
     caseload = generate_caseload(300, seed=5, unknown_rates={"motivation": 0.8, "zrm": 0.6})
     batch = mk.Recommender(mk.load_catalog()).recommend_batch(caseload)

@@ -15,6 +15,9 @@ from matchkit.errors import DataQualityWarning, OverlapWarning, ParameterError
 from tests.learn.sim import simulate_history
 from tests.strategies import profile_records
 
+pytestmark = pytest.mark.slow  # fits models on thousands of rows
+
+
 CATALOG = mk.load_catalog()
 LEARNED = ("fip", "app", "top", "energiebox")  # energiebox made thin below
 
@@ -47,6 +50,7 @@ def _profiles(records):
 
 
 @given(st.lists(profile_records(), min_size=1, max_size=12).map(_profiles))
+@pytest.mark.slow
 def test_statuses_are_unchanged_when_effects_are_given(profiles):
     plain, learned = recommenders()
     before = plain.recommend_batch(profiles)
@@ -56,6 +60,7 @@ def test_statuses_are_unchanged_when_effects_are_given(profiles):
     assert ((after.score >= 0) & (after.score <= 1)).all()
 
 
+@pytest.mark.slow
 def test_statuses_are_unchanged_on_a_generated_caseload():
     plain, learned = recommenders()
     caseload = mk.generate_caseload(500, seed=3)
@@ -102,6 +107,7 @@ def test_the_score_is_the_gain_where_evidence_is_enough_and_the_catalog_where_th
         ),
     ],
 )
+@pytest.mark.slow
 def test_reasons_say_which_score_applies_on_how_many_participants(
     lang, learned_text, thin_text, absent_text, similar_text
 ):
@@ -123,6 +129,7 @@ def test_reasons_say_which_score_applies_on_how_many_participants(
     assert "syn-" not in everything  # no past (or present) client ids, only counts
 
 
+@pytest.mark.slow
 def test_one_client_gets_its_batch_result():
     _, learned = recommenders()
     caseload = mk.generate_caseload(30, seed=9)
@@ -161,6 +168,7 @@ def test_capacity_prices_are_outcome_gains_per_extra_place():
     assert 0 <= price <= result.score[allowed & ~assigned, fip].max() + 1e-9
 
 
+@pytest.mark.slow
 def test_an_effect_model_fitted_on_a_plain_frame_is_refused(rng):
     import pandas as pd
 

@@ -89,6 +89,7 @@ def test_no_trivial_fits_are_listed():
                 assert not any(label in line for label in trivial for line in fits)
 
 
+@pytest.mark.slow
 def test_explanations_never_say_not_met_and_fits_about_the_same_thing():
     for ladder in range(1, 7):
         for income in (0.0, 4000.0, 9000.0):

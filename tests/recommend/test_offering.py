@@ -113,6 +113,7 @@ def test_the_catalog_may_say_where_an_approach_is_offered():
     assert batch.offered[0, j]
 
 
+@pytest.mark.slow
 def test_cli_offered_lists_app_apart_in_json_and_table(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text(APP_CLIENT.model_dump_json() + "\n", encoding="utf-8")

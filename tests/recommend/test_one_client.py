@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ def _both(profiles: list[mk.ClientProfile]) -> tuple[CaseloadColumns, CaseloadCo
     return records, framed
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(profile_records(), min_size=1, max_size=4, unique_by=lambda r: r["client_id"]))
 def test_record_columns_equal_frame_columns_for_every_field(records):
@@ -68,6 +70,7 @@ def test_lazy_frame_is_the_typed_frame():
     assert list(lazy.frame.dtypes.astype(str)) == list(expected.dtypes.astype(str))
 
 
+@pytest.mark.slow
 def test_one_client_gets_exactly_its_batch_row():
     rec = mk.Recommender(mk.load_catalog())
     caseload = mk.read_caseload(EXAMPLES)

@@ -61,6 +61,7 @@ def test_status_follows_the_interface_definition(profiles):
 
 
 @given(caseloads)
+@pytest.mark.slow
 def test_ranks_cover_the_non_ineligible_approaches_in_rank_value_order(profiles):
     # The rank value is the score, or for a thin pair what can be expected once the unknown
     # facts are known (docs/scoring.md, "Thin files"); ties by approach id.

@@ -59,6 +59,7 @@ def test_random_text_raises_only_rule_errors(text):
 
 @PROPERTY
 @given(token_soup)
+@pytest.mark.slow
 def test_token_soup_raises_only_rule_errors(text):
     check_any_text(text)
 

@@ -33,12 +33,14 @@ def test_same_seed_same_history_other_seed_other_history():
     assert not a.outcomes.equals(c.outcomes)
 
 
+@pytest.mark.slow
 def test_the_caseload_is_that_of_generate_caseload():
     history = mk.generate_history(300, seed=2)
     caseload = mk.generate_caseload(300, seed=2)
     pd.testing.assert_frame_equal(history.caseload.frame, caseload.frame)
 
 
+@pytest.mark.slow
 def test_most_clients_get_usual_care_and_every_approach_occurs(history):
     shares = history.approach.fillna("usual care").value_counts(normalize=True)
     assert 0.6 < shares["usual care"] < 0.8
@@ -46,12 +48,14 @@ def test_most_clients_get_usual_care_and_every_approach_occurs(history):
     assert (history.approach.value_counts() >= 100).all()
 
 
+@pytest.mark.slow
 def test_nobody_got_an_approach_the_rules_exclude(history, status):
     given = history.approach.notna().to_numpy()
     cols = [HISTORY_APPROACH_IDS.index(a) for a in history.approach[given]]
     assert (status[np.flatnonzero(given), cols] != INELIGIBLE).all()
 
 
+@pytest.mark.slow
 def test_assignment_is_confounded_but_overlaps(history, status):
     # Case managers chose: comparing participants with usual care is biased (on the true
     # expected outcomes, so the check is free of sampling noise) ...
@@ -73,6 +77,7 @@ def test_assignment_is_confounded_but_overlaps(history, status):
         assert share > 0.01, a
 
 
+@pytest.mark.slow
 def test_outcomes_follow_the_planted_truth(history):
     truth = history.truth
     assert truth.outcome == "exit_12m" and truth.approach_ids == HISTORY_APPROACH_IDS
@@ -101,6 +106,7 @@ def _mean_effect(history: mk.History, approach: str, mask: np.ndarray) -> float:
     return float(history.truth.effects[mask, HISTORY_APPROACH_IDS.index(approach)].mean())
 
 
+@pytest.mark.slow
 def test_some_effects_contradict_the_catalogs_target_profiles():
     _, truth = mk.generate_caseload(20_000, seed=3, return_truth=True)
     world = planted_world(truth.frame)
@@ -124,6 +130,7 @@ def test_some_effects_contradict_the_catalogs_target_profiles():
     assert top[~sp].mean() > 0.03
 
 
+@pytest.mark.slow
 def test_the_truth_is_a_function_of_the_facts_alone():
     # PlantedWorld takes the complete facts and nothing else (no catalog, no assignment).
     history = mk.generate_history(2_000, seed=7)

@@ -44,16 +44,19 @@ def test_the_seven_approaches_of_the_report_have_a_planted_effect():
     assert all(effect.basis.startswith(("§", "assumption")) for effect in PLANTED_EFFECTS.values())
 
 
+@pytest.mark.slow
 def test_there_is_one_column_per_approach_plus_no_approach(truth, probabilities):
     assert probabilities.shape == (len(truth), len(SEVEN) + 1)
     assert outcome_probabilities(truth, []).shape == (len(truth), 1)
 
 
+@pytest.mark.slow
 def test_probabilities_lie_strictly_between_0_and_1(probabilities):
     assert np.isfinite(probabilities).all()
     assert ((probabilities > 0) & (probabilities < 1)).all()
 
 
+@pytest.mark.slow
 def test_the_last_column_is_the_no_approach_baseline(truth, probabilities):
     np.testing.assert_allclose(probabilities[:, -1], baseline_probability(truth))
 

@@ -168,6 +168,7 @@ def test_a_quarter_of_clients_have_no_zrm_and_single_domains_are_sometimes_missi
         assert partial[column].mean() == pytest.approx(DEFAULT_UNKNOWN_RATES[column], abs=0.015)
 
 
+@pytest.mark.slow
 def test_overridden_unknown_rates_are_honoured():
     rates = {"motivation": 0.0, "interests": 1.0, "education": 0.6, "zrm": 0.5, "zrm_housing": 0.2}
     generated = generate_caseload(20_000, seed=11, unknown_rates=rates, return_truth=True)

@@ -48,6 +48,7 @@ def test_columns_and_dtypes_are_exactly_the_contract(caseload, which):
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["observed", "truth"])
+@pytest.mark.slow
 def test_validating_a_generated_caseload_again_changes_nothing(which):
     # generate_caseload skips validation because it builds the contract form directly.
     generated = generate_caseload(3_000, seed=9, return_truth=True)[which]
@@ -71,6 +72,7 @@ def test_client_ids_are_numbered_and_unique(observed):
     assert ids.str.fullmatch(r"[A-Za-z0-9._-]{1,64}").all()
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_an_identical_frame():
     first, first_truth = generate_caseload(2_000, seed=7, return_truth=True)
     second, second_truth = generate_caseload(2_000, seed=7, return_truth=True)
@@ -85,6 +87,7 @@ def test_a_different_seed_gives_a_different_frame():
     assert set(differs) >= {"age", "months_on_assistance", "interests", "zrm_housing"}
 
 
+@pytest.mark.slow
 def test_changing_unknown_rates_leaves_the_truth_unchanged():
     _, default = generate_caseload(3_000, seed=3, return_truth=True)
     _, other = generate_caseload(
@@ -269,6 +272,7 @@ def test_a_known_municipality_is_matched_case_insensitively():
 
 @settings(max_examples=25)
 @given(n=st.integers(0, 60), seed=st.integers(0, 2**63))
+@pytest.mark.slow
 def test_small_caseloads_keep_every_invariant(n, seed):
     observed_caseload, truth_caseload = generate_caseload(n, seed=seed, return_truth=True)
     observed, truth = observed_caseload.frame, truth_caseload.frame

@@ -13,6 +13,9 @@
 5. one     one client through ``Recommender.recommend`` (the batch path with one client):
            p50 and p90 over many calls, each example client, checked against its row of the
            batch result; and the Dutch text of ``recommend --lang nl`` for a caseload.
+6. floors  the whole pipeline (command line and library) at 1M clients, a 9,999-approach
+           catalog and a 100k x 25 assignment, each figure beside its floor measured in the
+           same run (``benchmarks/floors.py``); sizes with ``--floors-*``.
 
 Every time is the best of several runs (the machine may be shared); ``best of k`` says how
 many. ``--quick`` runs tiny sizes only, parts 2-3 in-process (used by the smoke test).
@@ -43,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from baselines import per_client_loop, rowwise_recommend
+from floors import QUICK, Sizes, part_floors, report
 
 import matchkit as mk
 from matchkit.cli import write_recommendations
@@ -674,6 +678,32 @@ def part_one(quick: bool) -> None:
     say(table(["iter_clients", "cpu", "whole text", "cpu"], rows))
 
 
+def part_six(args: argparse.Namespace, repeats: int) -> None:
+    """The pipeline beside its floors (``benchmarks/floors.py``)."""
+    say("== 6. the pipeline beside its floors (same run) ==")
+    base = QUICK if args.quick else Sizes()
+    sizes = Sizes(
+        clients=args.floors_clients or base.clients,
+        catalog=args.floors_catalog or base.catalog,
+        catalog_clients=args.floors_catalog_clients or base.catalog_clients,
+        assign_clients=args.floors_assign_clients or base.assign_clients,
+    )
+    rows = part_floors(sizes, 1 if args.quick else min(repeats, 2), progress, args.quick)
+    headers = ["figure", "time", "floor", "floor time", "ratio", "peak RSS", "note"]
+    say(table(headers, report(rows, fmt_time)))
+    say(
+        "time = best of (k) runs; command-line figures run matchkit in a fresh process "
+        "(Python start and import included, see the --help row) and peak RSS is that "
+        "process's own; floor = the least work on the same data: kernel = bare numpy pass "
+        "of one batch's arithmetic, write_csv = pyarrow.csv.write_csv of the same output "
+        "table, read_json = pyarrow.json.read_json of the same file, safe_load = PyYAML on "
+        "the same catalog files, HiGHS IPM = scipy linprog(method='highs-ipm') on the same "
+        "LP. ratio = time / floor."
+    )
+    if args.quick:
+        say("(--quick: the commands ran in this process: no start-up, no memory figures)")
+
+
 def worker(args: list[str]) -> None:
     kind, rest = args[0], args[1:]
     if kind == "scale":
@@ -688,8 +718,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes only (smoke test)")
     parser.add_argument("--sizes", type=int, nargs="+", help="clients for part 1")
     parser.add_argument(
-        "--parts", type=int, nargs="+", choices=(1, 2, 3, 4, 5), default=[1, 2, 3, 4, 5]
+        "--parts", type=int, nargs="+", choices=(1, 2, 3, 4, 5, 6), default=[1, 2, 3, 4, 5, 6]
     )
+    for name, help_text in (
+        ("clients", "clients in part 6's pipeline figures"),
+        ("catalog", "approaches in part 6's catalog figures (at most 9,999)"),
+        ("catalog_clients", "clients recommended against that catalog"),
+        ("assign_clients", "clients in part 6's assignment"),
+    ):
+        parser.add_argument(
+            f"--floors-{name.replace('_', '-')}", type=int, default=None, help=help_text
+        )
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     parser.add_argument("--loop-max", type=int, default=1_000, help="largest n for the loop")
     parser.add_argument("--rowwise-max", type=int, default=100_000, help="largest n, rowwise")
@@ -731,6 +770,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say()
     if 5 in args.parts:
         part_one(args.quick)
+        say()
+    if 6 in args.parts:
+        part_six(args, repeats)
         say()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     say(f"total {fmt_time(time.perf_counter() - start)}; load avg {load} at the end")

@@ -45,6 +45,8 @@ __all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
 
 _FORMATS = (".jsonl", ".csv", ".parquet")
 _ALLOWED_KEYS = frozenset(STORED_FIELDS) - frozenset(ZRM_COLUMNS) | {"zrm", "zrm11"}
+_PLAIN_KEYS = _ALLOWED_KEYS - {"zrm", "zrm11"}
+_ZRM_KEYS = frozenset(ZRM_DOMAINS)
 
 
 class Caseload:
@@ -231,6 +233,40 @@ class _NotJSON:
         return self.token
 
 
+def _count_keys(value: Any) -> int:
+    """Count the keys of every object inside a parsed JSON value."""
+    count, todo = 0, [value]
+    while todo:
+        v = todo.pop()
+        if type(v) is dict:
+            count += len(v)
+            todo += [x for x in v.values() if type(x) is dict or type(x) is list]
+        elif type(v) is list:
+            todo += [x for x in v if type(x) is dict or type(x) is list]
+    return count
+
+
+def _loads(line: str) -> Any:
+    """Parse one JSON line; a key repeated in any object is a ValueError.
+
+    The C parser reads the line. Every key of the line is followed by its own ``:``, so
+    when the parsed objects hold as many keys as the line has colons, no key was repeated;
+    otherwise (a repeated key, or a colon inside a string) the line is parsed again with the
+    duplicate check, in Python.
+    """
+    obj = json.loads(line, parse_constant=_NotJSON)
+    if type(obj) is dict:
+        inner = [v for v in obj.values() if type(v) is dict]
+        # As many "{" as objects seen so far: no object hides deeper (in a list, say).
+        simple = line.count("{") == 1 + len(inner)
+        keys = len(obj) + sum(map(len, inner)) if simple else _count_keys(obj)
+    else:
+        keys = _count_keys(obj)
+    if line.count(":") != keys:
+        obj = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_NotJSON)
+    return obj
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
@@ -300,7 +336,7 @@ def read_raw_jsonl(
         label = f"line {lineno}"
         rec_bad = False
         try:
-            obj = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_NotJSON)
+            obj = _loads(line)
         except ValueError as exc:
             obj, rec_bad = {}, True
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
@@ -321,14 +357,14 @@ def read_raw_jsonl(
     # Object columns from the start, so an error shows the value as it was written (9, not 9.0).
     # A key no record has gets no column: like a missing CSV column, validation names it once.
     present = set().union(*records)
-    raw = pd.DataFrame(
-        {
-            c: pd.Series([r.get(c) for r in records], dtype=object)
-            for c in STORED_FIELDS
-            if c in present
-        },
-        index=pd.RangeIndex(len(records)),
-    )
+    columns = [c for c in STORED_FIELDS if c in present]
+    raw = pd.DataFrame(records, columns=columns, index=pd.RangeIndex(len(records)), dtype=object)
+    cells = raw.to_numpy(dtype=object, copy=True)
+    if cells.size:
+        # An absent key is None. pandas fills it with NaN, which JSON cannot hold (NaN is
+        # _NotJSON), so every NaN here is an absent key.
+        cells[pd.isna(cells)] = None
+        raw = pd.DataFrame(cells, columns=columns, dtype=object)
     keys = list(dict.fromkeys(k for r in side for k in r))
     aside_frame = pd.DataFrame(
         {k: pd.Series([r.get(k) for r in side], dtype=object) for k in keys},
@@ -338,6 +374,13 @@ def read_raw_jsonl(
 
 
 def _flatten_record(obj: dict[str, Any], label: str) -> tuple[dict[str, Any], list[RecordError]]:
+    if obj.keys() <= _PLAIN_KEYS:
+        return obj, []  # every key is a contract field: nothing to flatten or report
+    zrm = obj.get("zrm")
+    if type(zrm) is dict and zrm.keys() <= _ZRM_KEYS and obj.keys() - _PLAIN_KEYS == {"zrm"}:
+        quick = {k: v for k, v in obj.items() if k != "zrm"}  # the common case, quickly
+        quick.update({f"zrm_{dom}": score for dom, score in zrm.items()})
+        return quick, []
     flat: dict[str, Any] = {}
     problems: list[RecordError] = []
     cid = obj.get("client_id")

@@ -13,9 +13,11 @@ carriage return) is prefixed with a single quote, unless ``raw_cells`` is asked 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matchkit.errors import ParameterError
@@ -34,6 +37,7 @@ __all__ = [
     "check_distinct",
     "json_safe",
     "neutralise_cell",
+    "neutralise_values",
     "table_format",
     "write_csv",
     "write_table",
@@ -157,27 +161,159 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def neutralise_values(values: pd.Series) -> pd.Series:
+    """Apply :func:`neutralise_cell` to a column, once per distinct text value.
+
+    A column of text (and missing values) is factorised, so the check runs per distinct
+    value, not per row; any other column is mapped cell by cell.
+    """
+    array = values.to_numpy(dtype=object)
+    if not _all_text(array):
+        return values.astype(object).map(neutralise_cell)
+    codes, uniques = pd.factorize(array)
+    fixed = np.array([neutralise_cell(u) for u in uniques.tolist()] + [None], dtype=object)
+    out = fixed[codes]  # code -1 (missing) takes the last entry, replaced just below
+    missing = codes < 0
+    out[missing] = array[missing]
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)
+
+
+def _all_text(values: npt.NDArray[Any]) -> bool:
+    """Whether every non-missing value is a ``str`` (factorising is then exact)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].astype(object).map(neutralise_cell)
+            out[col] = neutralise_values(out[col])
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
     return out
 
 
-def write_csv(frame: pd.DataFrame, out: IO[str]) -> None:
-    """Write ``frame`` as CSV to a text stream (cells as they are; see :func:`write_table`).
+_CSV_CHUNK: Final = 100_000
+"""Rows formatted and written at a time by the columnar CSV writer."""
+
+
+def _quote(text: str, special: str) -> str:
+    """One CSV field as Python's CSV writer writes it (QUOTE_MINIMAL)."""
+    if _needs_quotes(special).search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+@functools.cache
+def _needs_quotes(special: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(special) + "]")
+
+
+def _csv_cells(column: pd.Series, special: str, neutralise: bool) -> list[str]:
+    """Format one column's CSV fields as ``DataFrame.to_csv`` writes them.
+
+    Only for a column that :func:`_formattable` accepts (others are written by pandas).
+    Formatted here: text (neutralised if asked, and quoted, once per distinct value),
+    floats (``%.17g``, once per distinct value), integers, nullable integers and booleans;
+    missing values are empty fields.
+    """
+    dtype = column.dtype
+    if _is_text_dtype(dtype):
+        values = column if isinstance(dtype, pd.StringDtype) else column.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values)  # a missing value: code -1, the empty field
+        texts = uniques.tolist()
+        if neutralise:
+            texts = [neutralise_cell(u) for u in texts]
+        fields = np.array([_quote(u, special) for u in texts] + [""], dtype=object)
+        text: list[str] = fields[codes].tolist()
+        return text
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        codes, uniques = pd.factorize(column.to_numpy())  # NaN: code -1, the empty field
+        # The float_format pandas is given; %-formatting is what it applies.
+        fields = np.array(["%.17g" % v for v in uniques.tolist()] + [""], dtype=object)  # noqa: UP031
+        formatted: list[str] = fields[codes].tolist()
+        return formatted
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return [str(v) for v in column.to_numpy().tolist()]
+    if isinstance(dtype, _NULLABLE_INTS):
+        ints = column.astype(object).tolist()
+        return ["" if v is pd.NA else str(v) for v in ints]
+    raise TypeError(f"column {column.name!r}: dtype {dtype} is not formatted here")
+
+
+_NULLABLE_INTS: Final = (pd.Int64Dtype, pd.Int32Dtype, pd.Int16Dtype, pd.Int8Dtype)
+
+
+def _is_text_dtype(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O")
+
+
+def _write_columnar(
+    frame: pd.DataFrame, out: IO[str], lineterminator: str, neutralise: bool
+) -> bool:
+    """Write ``frame`` as ``to_csv`` does, formatted by column; False (nothing written) if not.
+
+    Every column is checked before anything is written; the rows are then formatted and
+    written a chunk at a time, so memory stays bounded by the chunk, not the table.
+    """
+    columns = list(frame.columns)
+    if len(columns) < 2 or not all(isinstance(c, str) for c in columns):
+        return False  # a one-column row quotes an empty field; leave such tables to pandas
+    if not all(_formattable(frame[c]) for c in columns):
+        return False
+    special = ',"' + lineterminator
+    header = [neutralise_cell(c) for c in columns] if neutralise else columns
+    out.write(",".join(_quote(c, special) for c in header) + lineterminator)
+    for start in range(0, len(frame), _CSV_CHUNK):
+        part = frame.iloc[start : start + _CSV_CHUNK]
+        cells = [_csv_cells(part[c], special, neutralise) for c in columns]
+        rows = zip(*cells, strict=True)
+        out.write(lineterminator.join(map(",".join, rows)) + lineterminator)
+    return True
+
+
+def _formattable(column: pd.Series) -> bool:
+    """Whether :func:`_csv_cells` formats every chunk of ``column`` (checked on the whole)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if _is_text_dtype(dtype):
+        return _all_text(column.to_numpy(dtype=object))
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "fiub"
+    return isinstance(dtype, _NULLABLE_INTS)
+
+
+def write_csv(frame: pd.DataFrame, out: IO[str], *, neutralise: bool = False) -> None:
+    """Write ``frame`` as CSV to a text stream.
+
+    Text cells (and column names) that a spreadsheet would read as a formula are prefixed
+    with a single quote when ``neutralise`` is asked for (as :func:`write_table` does),
+    else written as they are.
 
     Lines end in LF; when a text cell holds a carriage return, in CRLF (RFC 4180), since
-    Python's CSV writer quotes a bare CR only when it is part of the line end.
+    Python's CSV writer quotes a bare CR only when it is part of the line end. The text is
+    exactly ``DataFrame.to_csv(index=False, float_format="%.17g")``'s; tables of text,
+    numbers and booleans are formatted column by column (text once per distinct value)
+    instead of cell by cell.
     """
     has_cr = any(
-        frame[c].astype(object).map(lambda v: isinstance(v, str) and "\r" in v).any()
+        _has_cr(frame[c])
         for c in frame.columns
         if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)
     )
-    frame.to_csv(out, index=False, float_format="%.17g", lineterminator="\r\n" if has_cr else "\n")
+    lineterminator = "\r\n" if has_cr else "\n"
+    if not _write_columnar(frame, out, lineterminator, neutralise):
+        frame = _neutralised(frame) if neutralise else frame
+        frame.to_csv(out, index=False, float_format="%.17g", lineterminator=lineterminator)
+
+
+def _has_cr(column: pd.Series) -> bool:
+    if isinstance(column.dtype, pd.StringDtype):
+        return bool(column.str.contains("\r", regex=False).any())
+    values = column.to_numpy(dtype=object)
+    if _all_text(values):
+        return any("\r" in u for u in pd.unique(values[pd.notna(values)]).tolist())
+    return bool(column.astype(object).map(lambda v: isinstance(v, str) and "\r" in v).any())
 
 
 def json_safe(value: Any) -> Any:
@@ -226,12 +362,12 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, raw_cells: bool = Fals
     """
     path = Path(path)
     fmt = table_format(path)
-    if fmt in ("csv", "xlsx") and not raw_cells:
+    if fmt == "xlsx" and not raw_cells:
         frame = _neutralised(frame)
     with atomic_path(path) as tmp:
         if fmt == "csv":
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                write_csv(frame, fh)
+                write_csv(frame, fh, neutralise=not raw_cells)
         elif fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 for rec in _records(frame):

@@ -57,19 +57,38 @@ def empty_frame() -> pd.DataFrame:
 
 def _is_missing(s: pd.Series) -> npt.NDArray[np.bool_]:
     if s.dtype == object:
-        # A list is a value; pd.isna on an object column would look inside it.
-        return np.fromiter(
-            (v is None or (isinstance(v, float) and v != v) or v is pd.NA for v in s),
-            dtype=bool,
-            count=len(s),
-        )
+        # Missing is None, a float NaN or pd.NA, nothing else (not NaT, not a NumPy NaN).
+        # pd.isna finds a superset in C; only its hits are checked one by one.
+        values = s.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        for i in np.flatnonzero(missing):
+            v = values[i]
+            missing[i] = v is None or (isinstance(v, float) and v != v) or v is pd.NA
+        return np.asarray(missing, dtype=bool)
     return np.asarray(s.isna(), dtype=bool)
+
+
+def _instances(
+    s: pd.Series | npt.NDArray[Any], classes: type | tuple[type, ...], exact: bool = False
+) -> npt.NDArray[np.bool_]:
+    """``isinstance(v, classes)`` (``exact``: ``type(v) is classes``) for every cell.
+
+    Decided once per distinct type of the column, not per cell.
+    """
+    values = s.to_numpy(dtype=object) if isinstance(s, pd.Series) else s
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    codes, distinct = pd.factorize(types)
+    if exact:
+        hit = np.array([t is classes for t in distinct] + [False], dtype=bool)
+    else:
+        hit = np.array([issubclass(t, classes) for t in distinct] + [False], dtype=bool)
+    return hit[codes]
 
 
 def _is_bool_obj(s: pd.Series) -> npt.NDArray[np.bool_]:
     if s.dtype != object:
         return np.asarray(pd.api.types.is_bool_dtype(s.dtype) & np.ones(len(s), bool))
-    return np.fromiter((isinstance(v, bool | np.bool_) for v in s), dtype=bool, count=len(s))
+    return _instances(s, (bool, np.bool_))
 
 
 def _numeric(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
@@ -79,8 +98,7 @@ def _numeric(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.
         num = pd.to_numeric(s.where(~missing), errors="coerce")
         if not text:
             # JSON text such as "60" is not a number; only CSV cells are parsed from text.
-            is_str = np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
-            num = num.where(~is_str)
+            num = num.where(~_instances(s, str))
         bad = ~missing & (np.asarray(num.isna()) | is_bool)
     elif pd.api.types.is_bool_dtype(s.dtype):
         num = pd.Series(np.nan, index=s.index)
@@ -111,7 +129,7 @@ def _boolean(s: pd.Series, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]
         return s.astype("boolean"), np.zeros(len(s), dtype=bool)
     if s.dtype == object:
         is_bool = _is_bool_obj(s)
-        is_text = np.fromiter((text and isinstance(v, str) for v in s), dtype=bool, count=len(s))
+        is_text = _instances(s, str) if text else np.zeros(len(s), dtype=bool)
         truthy = s.isin(_TRUE_TEXT).to_numpy(dtype=bool) & is_text
         falsy = s.isin(_FALSE_TEXT).to_numpy(dtype=bool) & is_text
         vals = np.zeros(len(s), dtype=bool)
@@ -149,7 +167,9 @@ def _enum(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool
 
 def _string(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     missing = _is_missing(s)
-    if s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype):
+    if s.dtype == object:
+        is_str = _instances(s, str)
+    elif isinstance(s.dtype, pd.CategoricalDtype):
         is_str = np.fromiter((isinstance(v, str) for v in s), dtype=bool, count=len(s))
     elif pd.api.types.is_string_dtype(s.dtype):
         is_str = np.ones(len(s), dtype=bool)
@@ -182,12 +202,53 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
             [_split_text_list(v) if isinstance(v, str) else v for v in values] + [None],
             dtype=object,
         )[:n]
-    is_plain_list = np.fromiter((type(v) is list for v in values), dtype=bool, count=n)
-    is_list = is_plain_list | np.fromiter(
-        (isinstance(v, tuple | np.ndarray) for v in values), dtype=bool, count=n
-    )
+    is_plain_list = _instances(values, list, exact=True)
+    is_list = is_plain_list | _instances(values, (tuple, np.ndarray))
     bad = ~missing & ~is_list
-    # Check every item at once: explode the lists, test the items, count per row.
+    # Lists repeat (a few language or barrier sets over a whole caseload): check each
+    # distinct list once. Lists of unhashable items are checked item by item instead.
+    listed = np.flatnonzero(is_list)
+    distinct: list[tuple[Any, ...]] = [tuple(v) for v in values[listed]]
+    try:
+        seen: dict[tuple[Any, ...], int] = {}
+        codes = np.fromiter(
+            (seen.setdefault(k, len(seen)) for k in distinct), np.int64, len(listed)
+        )
+    except TypeError:
+        bad[_bad_list_rows(values, is_list, spec)] = True
+    else:
+        distinct_bad = np.array([not _list_ok(k, spec) for k in seen], dtype=bool)
+        bad[listed[distinct_bad[codes]]] = True
+    keep = ~missing & ~bad
+    out = np.full(n, None, dtype=object)
+    out[keep] = values[keep]
+    convert = keep & ~is_plain_list  # tuples, arrays from Parquet: each becomes its own list
+    out[convert] = _to_list(values[convert])
+    return pd.Series(out, index=s.index, dtype=object), bad
+
+
+_to_list = np.frompyfunc(list, 1, 1)
+"""``list`` of each element of an object array, in a C loop (elements may be arrays)."""
+
+
+def _list_ok(items: tuple[Any, ...], spec: FieldSpec) -> bool:
+    """Whether every item of one list is allowed (as :func:`_bad_list_rows` decides)."""
+    if spec.values:
+        allowed = spec.values
+        return all(isinstance(v, str) and v in allowed for v in items)
+    return all(
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and v != v)
+        and LANGUAGE_CODE_PATTERN.fullmatch(str(v)) is not None
+        for v in items
+    )
+
+
+def _bad_list_rows(
+    values: npt.NDArray[Any], is_list: npt.NDArray[np.bool_], spec: FieldSpec
+) -> npt.NDArray[np.int64]:
+    """Rows holding a list with an item that is not allowed, checked item by item."""
     rows = pd.Series(values[is_list], index=np.flatnonzero(is_list), dtype=object)
     items = rows.explode()
     if spec.values:
@@ -199,14 +260,7 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
     lengths = rows.map(len).to_numpy() if len(rows) else np.zeros(0, dtype=np.int64)
     empty = np.repeat(lengths == 0, np.maximum(lengths, 1))
     item_bad = ~item_ok & ~empty
-    bad_rows = np.unique(np.asarray(items.index, dtype=np.int64)[item_bad])
-    bad[bad_rows] = True
-    keep = ~missing & ~bad
-    out = np.full(n, None, dtype=object)
-    out[keep] = values[keep]
-    for i in np.flatnonzero(keep & ~is_plain_list):  # tuples, arrays from Parquet
-        out[i] = list(values[i])
-    return pd.Series(out, index=s.index, dtype=object), bad
+    return np.unique(np.asarray(items.index, dtype=np.int64)[item_bad])
 
 
 def _coerce(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:

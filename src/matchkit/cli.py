@@ -25,7 +25,6 @@ from matchkit._output import (
     atomic_text,
     check_distinct,
     json_line,
-    neutralise_cell,
     table_format,
     write_csv,
     write_table,
@@ -337,12 +336,7 @@ def write_recommendations(
 
 def write_csv_stream(frame: Any, out: IO[str], raw_cells: bool = False) -> None:
     """Write a table as CSV to a text stream, formula-like cells neutralised."""
-    if not raw_cells:
-        frame = frame.copy()
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].map(neutralise_cell)
-    write_csv(frame, out)
+    write_csv(frame, out, neutralise=not raw_cells)
 
 
 _STATUS_WORDS = {

@@ -49,6 +49,8 @@ def test_baselines_agree_with_the_batch_path(quick_run):
     assert all("DIFFERENT" not in c and "NOT CLOSE" not in c for c in checks)
 
 
-@pytest.mark.parametrize("part", ["== 2. scale", "== 3. synth", "== 4. assignment"])
+@pytest.mark.parametrize(
+    "part", ["== 2. scale", "== 3. synth", "== 4. assignment", "== 6. the pipeline"]
+)
 def test_every_part_reports(quick_run, part):
     assert part in quick_run.stdout

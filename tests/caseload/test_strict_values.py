@@ -149,3 +149,25 @@ def test_model_and_validator_share_every_numeric_bound():
                 model_ok = False
             _, errors = mk.validate_caseload(pd.DataFrame([kwargs]))
             assert model_ok == ok == (not errors), (name, value)
+
+
+@pytest.mark.parametrize(
+    ("line", "duplicate"),
+    [
+        ('{"client_id": "c-1", "age" : 40, "age": 60}', True),  # a space before a colon
+        ('{"client_id": "c-1", "age":\t40, "age"\t: 60}', True),
+        ('{"client_id": "c-1", "neighbourhood": "a:b", "age": 40, "age": 41}', True),
+        ('{"client_id": "c-1", "neighbourhood": "{", "zrm": {"work": 2, "work": 3}}', True),
+        ('{"client_id": "c-1", "interests": [{"a": 1, "a": 2}]}', True),  # deep in a list
+        ('{"client_id": "c-1", "zrm": {"work": {"a": 1, "a": 2}}}', True),
+        ('{"client_id": "c-1", "neighbourhood": "a:b{", "age": 40}', False),
+        ('{"client_id": "c-1", "age": 40, "zrm": {"work": 2, "housing": 3}}', False),
+    ],
+)
+def test_a_repeated_key_is_found_wherever_it_is(tmp_path, line, duplicate):
+    # The reader parses with the C parser and re-checks a line for repeated keys only when
+    # its colons outnumber the keys parsed: every repeated key must still be caught.
+    path = tmp_path / "c.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    _, errors = mk.validate_caseload(path)
+    assert any("duplicate key" in e.allowed for e in errors) is duplicate, errors

@@ -9,15 +9,16 @@ expected outcome under every arm.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.base import clone, is_classifier
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from matchkit._types import FloatArray
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: `import matchkit` stays quick
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 __all__ = ["crossfit", "default_outcome_model", "default_propensity_model", "fold_ids"]
 
@@ -54,6 +55,8 @@ def default_propensity_model(random_state: int | None = 0) -> HistGradientBoosti
     all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
     regression (which was 25% faster).
     """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     # A multiclass model grows one tree per arm per iteration and was 87% of the fit time
     # of generate_history(100_000): a higher learning rate and a shorter patience stop it
     # sooner (fitted on 80,000 of those rows: 40 instead of 65 iterations and 30% less CPU
@@ -66,6 +69,8 @@ def default_outcome_model(
     binary: bool, random_state: int | None = 0
 ) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
     """Return the default outcome model: a classifier for a 0/1 outcome, else a regressor."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
     if binary:
         return HistGradientBoostingClassifier(**_hgb_params(random_state))
     return HistGradientBoostingRegressor(**_hgb_params(random_state))
@@ -88,6 +93,8 @@ def _is_hgb(model: Any) -> bool:
 
 
 def _fit_safe(model: Any, x: FloatArray, y: npt.NDArray[Any]) -> Any:
+    from sklearn.base import is_classifier
+
     if _is_hgb(model) and model.get_params().get("early_stopping") is True:
         _, counts = np.unique(y, return_counts=True)
         if is_classifier(model) and counts.min() < _EARLY_STOP_ROWS:
@@ -96,6 +103,8 @@ def _fit_safe(model: Any, x: FloatArray, y: npt.NDArray[Any]) -> Any:
 
 
 def _predict_outcome(model: Any, x: FloatArray) -> FloatArray:
+    from sklearn.base import is_classifier
+
     if is_classifier(model):
         proba = model.predict_proba(x)
         classes = list(model.classes_)
@@ -144,6 +153,8 @@ def _crossfit(
     propensity_model: Any,
     outcome_model: Any,
 ) -> tuple[FloatArray, FloatArray]:
+    from sklearn.base import clone
+
     n = len(y)
     fold = fold_ids(arm, folds, random_state)
     mu = np.empty((n, n_arms))

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.neighbors import NearestNeighbors
 
 from matchkit._types import FloatArray
 
@@ -55,6 +54,9 @@ class Neighbours:
         if arm not in self.raw or not len(self.raw[arm]):
             return np.zeros(len(client_basis), dtype=np.int64), np.full(len(client_basis), np.nan)
         if arm not in self._index:
+            # Imported here, where it is used: `import matchkit` stays quick.
+            from sklearn.neighbors import NearestNeighbors
+
             self._index[arm] = NearestNeighbors(n_neighbors=min(k, len(self.raw[arm]))).fit(
                 basis_of(self.raw[arm])
             )

@@ -11,12 +11,11 @@ differences of scores, so their interval accounts for the shared noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.tree import DecisionTreeClassifier, export_text
 
 from matchkit._caseload import Caseload
 from matchkit._fields import FIELDS, Kind
@@ -25,6 +24,9 @@ from matchkit.learn._data import arms_of
 from matchkit.learn._effects import EffectModel, fit_effects
 from matchkit.learn._estimate import Estimate, mean_estimate
 from matchkit.learn._history import TREATMENT_COLUMN, History
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: `import matchkit` stays quick
+    from sklearn.tree import DecisionTreeClassifier
 
 __all__ = ["PolicyTree", "PolicyValue", "evaluate_policy", "fit_policy_tree", "policy_value"]
 
@@ -253,6 +255,8 @@ def fit_policy_tree(
     best = np.argmax(gains, axis=1)
     finite = np.where(np.isfinite(gains), gains, np.nan)
     weight = np.nanmax(finite, axis=1) - np.nanmin(finite, axis=1)
+    from sklearn.tree import DecisionTreeClassifier, export_text
+
     tree = DecisionTreeClassifier(
         max_depth=depth, min_samples_leaf=max(20, len(raw) // 100), random_state=0
     )

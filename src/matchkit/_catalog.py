@@ -457,9 +457,9 @@ class Approach(_Strict):
                 out.append(sub.label)
         return out
 
-    def subgroup_fields(self, i: int) -> frozenset[str]:
-        """Fields the subgroup rules of target entry ``i`` read (empty without subgroups)."""
-        return frozenset().union(*(rule.fields for rule in self._compiled_subgroups.get(i, ())))
+    def subgroup_rules(self, i: int) -> tuple[CompiledRule, ...]:
+        """Return the compiled rules of target entry ``i``'s subgroups, in order (empty without)."""
+        return self._compiled_subgroups.get(i, ())
 
     @property
     def places(self) -> int:

@@ -207,14 +207,18 @@ class _Plan:
             feature = canonical_field(entry.feature) if entry.feature else None
             if feature is not None and feature in FIELDS and not entry.bonus:
                 reads.setdefault(feature, ([], []))[1].append(i)
-        # A matched entry with subgroups names the client's own subgroups: their facts count.
-        named: dict[str, list[int]] = {}
-        for i in range(len(approach.target)):
-            for name in sorted(approach.subgroup_fields(i)):
-                if name in FIELDS:
-                    named.setdefault(name, []).append(i)
         self.reads = reads
-        self.subgroup_reads = named
+        # A matched entry with subgroups names the client's own subgroups: which of them the
+        # client belongs to is part of the key (one bit per subgroup, true = belongs).
+        self.subgroups: dict[int, npt.NDArray[np.float64]] = {}
+        cols = result.caseload.columns
+        for i in range(len(approach.target)):
+            rules = approach.subgroup_rules(i)
+            if rules:
+                code = np.zeros(len(result.caseload))
+                for bit, rule in enumerate(rules):
+                    code += np.where(rule.evaluate(cols).true, 2.0**bit, 0.0)
+                self.subgroups[i] = code
 
 
 def render_rows(
@@ -376,12 +380,8 @@ def _cases(
             quoted |= ~np.isnan(tm[:, i]) & (tm[:, i] < 1.0)
         if quoted.any():
             parts.append(np.where(quoted, fact_codes(result, name, grows), np.inf))
-    for name, target_ix in _plan(result, j).subgroup_reads.items():
-        matched = np.zeros(len(grows), dtype=bool)
-        for i in target_ix:
-            matched |= tm[:, i] >= 1.0
-        if matched.any():
-            parts.append(np.where(matched, fact_codes(result, name, grows), np.inf))
+    for i, code in _plan(result, j).subgroups.items():
+        parts.append(np.where(tm[:, i] >= 1.0, code[grows], np.inf))
     named = (status != INELIGIBLE) & ~offered
     if named.any():
         parts.append(np.where(named, fact_codes(result, "municipality", grows), np.inf))

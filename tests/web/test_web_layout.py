@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +77,13 @@ def test_the_web_tests_run_on_the_database_asked_for():
     asked = os.environ.get("MATCHKIT_DB", "sqlite")
     expected = "postgresql" if asked.startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+def test_vendored_htmx_runs_no_eval_and_no_inline_scripts():
+    """htmx can evaluate text (``hx-vars``, ``js:``, its ``eval`` helper) only when
+    ``allowEval`` is on; every page turns it off, with inline scripts and other hosts."""
+    base = (SRC / "web" / "templates" / "web" / "base.html").read_text(encoding="utf-8")
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", base)
+    assert meta is not None, "base.html must configure htmx"
+    config = json.loads(meta.group(1))
+    assert config == {"allowEval": False, "allowScriptTags": False, "selfRequestsOnly": True}

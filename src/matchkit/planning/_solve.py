@@ -30,6 +30,7 @@ from matchkit.planning._lp import (
     solve_milp,
 )
 from matchkit.planning._pairs import Pairs
+from matchkit.planning._ties import client_order
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,13 +94,14 @@ def max_score(pairs: Pairs) -> Optimum:
     """Solve the plain problem exactly.
 
     Returns the assignment with the highest total score and, among those, one placing
-    the most clients (clients with an allowed zero-score pair fill places left empty).
+    the most clients (clients with an allowed zero-score pair fill places left empty);
+    among those, the one the caseload order selects (:func:`client_order`).
     """
     found = _plain_lp(pairs)
     if found is None:
-        return Optimum(np.sort(_most_placed_milp(pairs)), "highs-milp")
+        return Optimum(client_order(pairs, np.sort(_most_placed_milp(pairs))), "highs-milp")
     chosen, lp = found
-    return Optimum(np.sort(_most_placed_lp(pairs, chosen, lp)), "highs-lp")
+    return Optimum(client_order(pairs, np.sort(_most_placed_lp(pairs, chosen, lp))), "highs-lp")
 
 
 def most_placed(pairs: Pairs, select: Index) -> Index:

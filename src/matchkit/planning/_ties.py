@@ -57,13 +57,18 @@ def _potentials(weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | No
 def client_order(pairs: Pairs, chosen: Index, kind: Index | None = None) -> Index:
     """Return the plan the tie rule selects among the plans as good as ``chosen``.
 
+    Without ``kind`` the plan first places as many clients as an equally good plan can:
+    while a chain of tight moves leads from an unplaced client to an empty place at no
+    loss, it is taken (an augmenting path; when none is left, no equally good plan places
+    more). With ``kind`` the counts of ``chosen`` are kept as they are.
+
     Parameters
     ----------
     pairs : Pairs
         The request.
     chosen : ndarray of int64
-        An optimal plan (pair indices): of best total score among the plans with its
-        count of clients placed from each ``kind``.
+        An optimal plan (pair indices): of best total score among all plans, or, with
+        ``kind``, among the plans with its count of clients placed from each kind.
     kind : ndarray of int64, shape (n_clients,), optional
         Client types whose placed counts must be kept (group combinations under
         min-share); by default one type, so only the number placed is kept.
@@ -76,6 +81,7 @@ def client_order(pairs: Pairs, chosen: Index, kind: Index | None = None) -> Inde
         those plans (a gaining cycle, which the solvers never leave).
     """
     n, m = pairs.n_clients, pairs.n_approaches
+    fill = kind is None
     kind = np.zeros(n, dtype=np.int64) if kind is None else kind
     size = m + int(kind.max(initial=0)) + 1
     node = m + kind  # per client: an approach, or the "unplaced" node of its type
@@ -92,6 +98,9 @@ def client_order(pairs: Pairs, chosen: Index, kind: Index | None = None) -> Inde
     weight[np.ix_(seats > 0, np.arange(m))] = np.maximum(
         weight[np.ix_(seats > 0, np.arange(m))], 0.0
     )
+    if fill:  # an empty place filled from the unplaced: a cycle that closes through U
+        has_seat = np.flatnonzero(seats > 0)
+        weight[has_seat, m] = np.maximum(weight[has_seat, m], 0.0)
     pi = _potentials(weight)
     if pi is None:
         return chosen
@@ -122,24 +131,36 @@ def client_order(pairs: Pairs, chosen: Index, kind: Index | None = None) -> Inde
         tight.setdefault(i, []).append(m + int(kind[i]))
     at = node.tolist()
     nodes_of = {i: sorted([at[i], *others]) for i, others in tight.items()}
-    return _fix_in_order(pairs, nodes_of, at, seats, seat_tight, size)
+    fillable = [k for k in range(m) if fill and seats[k] > 0 and pi[k] >= pi[m] - TOL]
+    return _fix_in_order(pairs, nodes_of, at, seats, seat_tight, size, fillable)
 
 
-def _toward(count: list[list[int]], o: int, first: int) -> dict[int, int]:
-    """Search backwards from ``o`` over moves that have movers: each node's next step to ``o``.
-
-    Stops early once ``first`` (the most preferred node asked about) is reached.
-    """
+def _toward(count: list[list[int]], o: int) -> dict[int, int]:
+    """Search backwards from ``o`` over moves that have movers: each node's next step to ``o``."""
     ahead = {o: o}
     queue = deque([o])
     nodes = range(len(count))
-    while queue and first not in ahead:
+    while queue:
         v = queue.popleft()
         for u in nodes:
             if count[u][v] > 0 and u not in ahead:
                 ahead[u] = v
                 queue.append(u)
     return ahead
+
+
+def _ahead(count: list[list[int]], start: int) -> dict[int, int]:
+    """Search forwards from ``start`` over moves that have movers: each node's predecessor."""
+    behind = {start: start}
+    queue = deque([start])
+    nodes = range(len(count))
+    while queue:
+        v = queue.popleft()
+        for u in nodes:
+            if count[v][u] > 0 and u not in behind:
+                behind[u] = v
+                queue.append(u)
+    return behind
 
 
 def _fix_in_order(
@@ -149,8 +170,13 @@ def _fix_in_order(
     seats: npt.NDArray[np.int64],
     seat_tight: npt.NDArray[np.bool_],
     size: int,
+    fillable: list[int],
 ) -> Index:
-    """Fix the flexible clients in caseload order, each at its best reachable node."""
+    """Fix the flexible clients in caseload order, each at its best reachable node.
+
+    First, while a chain of moves leads from the unplaced node (``size - 1`` when
+    ``fillable`` is not empty) to an empty place at a ``fillable`` node, it is taken.
+    """
     m = pairs.n_approaches
     seat_count = [0] * size
     seat_count[:m] = seats.tolist()
@@ -175,23 +201,8 @@ def _fix_in_order(
             stack.pop()
         return stack[-1]
 
-    for i in sorted(nodes_of):
-        o = at[i]
-        fixed.add(i)
-        for q in nodes_of[i]:
-            if q != o:
-                count[o][q] -= 1
-        better = [p for p in nodes_of[i] if p < o]
-        if not better:
-            continue
-        ahead = _toward(count, o, better[0])
-        p = next((p for p in better if p in ahead), -1)
-        if p < 0:
-            continue
-        chain = [p]
-        while chain[-1] != o:
-            chain.append(ahead[chain[-1]])
-        at[i] = p
+    def shift(chain: list[int]) -> None:
+        """Move one mover along each step of ``chain``."""
         for k, nxt in pairwise(chain):
             if seat_tight[k, nxt] and seat_count[k] > 0:
                 seat_count[k] -= 1
@@ -209,6 +220,49 @@ def _fix_in_order(
                     count[nxt][q] += 1
                     movers[nxt][q].append(x)
             at[x] = nxt
+
+    unplaced = size - 1
+    while fillable:
+        reach = _ahead(count, unplaced)
+        end = next((k for k in fillable if k in reach and seat_count[k] > 0), -1)
+        if end < 0:
+            break
+        chain = [end]
+        while chain[-1] != unplaced:
+            chain.append(reach[chain[-1]])
+        shift(chain[::-1])
+        seat_count[end] -= 1
+        for q in seat_to[end]:
+            count[end][q] -= 1
+
+    # Searches are cached per target node until a move is made or a count reaches 0 (only
+    # then can the graph of moves with movers change).
+    version = 0
+    cache: dict[int, tuple[int, dict[int, int]]] = {}
+    for i in sorted(nodes_of):
+        o = at[i]
+        fixed.add(i)
+        for q in nodes_of[i]:
+            if q != o:
+                count[o][q] -= 1
+                if count[o][q] == 0:
+                    version += 1
+        better = [p for p in nodes_of[i] if p < o]
+        if not better:
+            continue
+        cached = cache.get(o)
+        if cached is None or cached[0] != version:
+            cached = cache[o] = (version, _toward(count, o))
+        ahead = cached[1]
+        p = next((p for p in better if p in ahead), -1)
+        if p < 0:
+            continue
+        chain = [p]
+        while chain[-1] != o:
+            chain.append(ahead[chain[-1]])
+        at[i] = p
+        shift(chain)
+        version += 1
 
     final = np.asarray(at, dtype=np.int64)
     keep = np.flatnonzero(final < m)

@@ -44,11 +44,12 @@ from matchkit.planning._pairs import Pairs
 def _potentials(weight: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
     """Longest paths from a virtual root joined to every node by 0; None on a gaining cycle."""
     size = weight.shape[0]
-    finite = np.where(np.isfinite(weight), weight, -np.inf)
     pi = np.zeros(size)
     for _ in range(size + 1):
-        longer = np.maximum(pi, (pi[:, np.newaxis] + finite).max(axis=0, initial=0.0))
-        if np.all(longer <= pi + TOL * 1e-3):
+        longer = np.maximum(pi, (pi[:, np.newaxis] + weight).max(axis=0, initial=0.0))
+        # A solver's optimum may leave a cycle gaining less than its tolerance; such moves
+        # count as ties (TOL), as everywhere in planning, rather than stopping the rule.
+        if np.all(longer <= pi + TOL):
             return pi
         pi = longer
     return None

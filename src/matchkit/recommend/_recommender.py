@@ -27,6 +27,7 @@ from matchkit._sources import is_arrow_like
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_effect_reasons
+from matchkit.recommend._plan import CatalogPlan
 from matchkit.recommend._render import Recommendation, render_rows
 from matchkit.recommend._scoring import (
     INELIGIBLE,
@@ -93,6 +94,7 @@ class BatchResult:
         evidence: Sequence[Evidence],
         offering: Offering | None = None,
         effects: Any = None,
+        arrange_state: Sequence[npt.NDArray[np.int8]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -108,7 +110,11 @@ class BatchResult:
         self._value_columns: dict[str, list[Any]] = {}
         municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
-        self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
+        self.arrange_state = (
+            [arrange_states(a, caseload.columns) for a in catalog.approaches]
+            if arrange_state is None
+            else list(arrange_state)
+        )
         n = len(caseload)
 
         def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
@@ -620,6 +626,7 @@ class Recommender:
                     reference if isinstance(reference, Caseload) else read_caseload(reference)
                 ).columns
         self.evidence = [evidence_weights(a, self.model, ref) for a in catalog.approaches]
+        self._plan = CatalogPlan(catalog.approaches)
 
     def recommend(
         self,
@@ -680,14 +687,17 @@ class Recommender:
                 )
             caseload = read_caseload(caseload)
         cols: CaseloadColumns = caseload.columns
+        # Every approach's rules at once (few numpy calls for a few clients), then the
+        # scores approach by approach.
+        done = self._plan.evaluate(cols)
         approaches: Iterable[Approach] = self.catalog.approaches
         if progress:
             from tqdm.auto import tqdm
 
             approaches = tqdm(approaches, desc="approaches", unit="approach")
         evaluations = [
-            evaluate_approach(a, cols, self.model, ev)
-            for a, ev in zip(approaches, self.evidence, strict=True)
+            evaluate_approach(a, cols, self.model, ev, states)
+            for a, ev, states in zip(approaches, self.evidence, done, strict=True)
         ]
         return BatchResult(
             self.catalog,
@@ -697,6 +707,7 @@ class Recommender:
             self.evidence,
             self.offering,
             self.effects,
+            arrange_state=[states.arrange_state for states in done],
         )
 
 

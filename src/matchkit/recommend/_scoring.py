@@ -32,6 +32,7 @@ from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
 from matchkit._text import clip_repr
 from matchkit._types import FloatArray
 from matchkit.errors import ParameterError
+from matchkit.recommend._plan import ApproachStates
 
 __all__ = [
     "ELIGIBLE",
@@ -219,14 +220,28 @@ def _criteria(
     for compiled in approach.compiled_rules:
         tri = compiled.evaluate(cols)
         states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
+    return states, _target_matches(approach, cols)
+
+
+def _target_matches(
+    approach: Approach, cols: CaseloadColumns, done: ApproachStates | None = None
+) -> list[FloatArray]:
+    """Preference matches, one array per preference.
+
+    ``done`` holds the approach's rules already evaluated with the catalog's plan
+    (``CatalogPlan``); the graded preferences are computed here either way.
+    """
+    rule_matches = iter(done.target_rule_match.T) if done is not None else None
     matches = []
     for entry, compiled_t in zip(approach.target, approach.compiled_target, strict=True):
-        if compiled_t is not None:
+        if compiled_t is None:
+            matches.append(graded_match(entry, cols))
+        elif rule_matches is not None:
+            matches.append(next(rule_matches))
+        else:
             tri = compiled_t.evaluate(cols)
             matches.append(np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan)))
-        else:
-            matches.append(graded_match(entry, cols))
-    return states, matches
+    return matches
 
 
 def match_criteria(
@@ -305,12 +320,22 @@ def evidence_weights(
 
 
 def evaluate_approach(
-    approach: Approach, cols: CaseloadColumns, model: ScoringModel, evidence: Evidence
+    approach: Approach,
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Evidence,
+    done: ApproachStates | None = None,
 ) -> ApproachEvaluation:
-    """Evaluate the hard rules and the target profile of one approach on a caseload."""
-    states, matches = _criteria(approach, cols)
+    """Evaluate the hard rules and the target profile of one approach on a caseload.
+
+    ``done``: the approach's rules already evaluated on ``cols`` (``CatalogPlan``).
+    """
     n = cols.n
-    rule_state = _stack(states, n, np.int8)
+    if done is None:
+        states, matches = _criteria(approach, cols)
+        rule_state = _stack(states, n, np.int8)
+    else:
+        rule_state, matches = done.rule_state, _target_matches(approach, cols, done)
     target_match = _stack(matches, n, np.float64)
     rule_share, target_mean = evidence.shares()
     v_r, v_t = evidence.rules, evidence.target

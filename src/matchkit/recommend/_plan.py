@@ -20,7 +20,7 @@ import numpy.typing as npt
 from matchkit._catalog import Approach
 from matchkit._columns import CaseloadColumns
 from matchkit._types import FloatArray
-from matchkit.rules import RulePlan
+from matchkit.rules import CompiledRule, RulePlan
 
 __all__ = ["ApproachStates", "CatalogPlan"]
 
@@ -87,7 +87,7 @@ class CatalogPlan:
     def _plan(self, start: int, stop: int) -> RulePlan:
         plan = self._plans.get((start, stop))
         if plan is None:
-            rules = []
+            rules: list[CompiledRule] = []
             for a in self._approaches[start:stop]:
                 rules += a.compiled_rules
                 rules += [c for c in a.compiled_target if c is not None]

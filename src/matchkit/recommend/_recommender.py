@@ -39,6 +39,7 @@ from matchkit.recommend._scoring import (
     ScoringModel,
     arrange_states,
     evaluate_approach,
+    evaluate_approaches,
     evidence_weights,
     learned_scores,
     match_criteria,
@@ -687,18 +688,21 @@ class Recommender:
                 )
             caseload = read_caseload(caseload)
         cols: CaseloadColumns = caseload.columns
-        # Every approach's rules at once (few numpy calls for a few clients), then the
-        # scores approach by approach.
+        # Every approach's rules at once, then the scores of a group of approaches at once
+        # (the whole catalog for a few clients: few numpy calls).
         done = self._plan.evaluate(cols)
-        approaches: Iterable[Approach] = self.catalog.approaches
+        approaches = self.catalog.approaches
         if progress:
             from tqdm.auto import tqdm
 
-            approaches = tqdm(approaches, desc="approaches", unit="approach")
-        evaluations = [
-            evaluate_approach(a, cols, self.model, ev, states)
-            for a, ev, states in zip(approaches, self.evidence, done, strict=True)
-        ]
+            # Approach by approach, for the bar: the results do not depend on the grouping.
+            bar = tqdm(approaches, desc="approaches", unit="approach")
+            evaluations = [
+                evaluate_approach(a, cols, self.model, ev, states)
+                for a, ev, states in zip(bar, self.evidence, done, strict=True)
+            ]
+        else:
+            evaluations = evaluate_approaches(approaches, cols, self.model, self.evidence, done)
         return BatchResult(
             self.catalog,
             caseload,

@@ -42,6 +42,7 @@ __all__ = [
     "LearnedScores",
     "ScoringModel",
     "evaluate_approach",
+    "evaluate_approaches",
     "learned_scores",
 ]
 
@@ -330,16 +331,105 @@ def evaluate_approach(
 
     ``done``: the approach's rules already evaluated on ``cols`` (``CatalogPlan``).
     """
-    n = cols.n
-    if done is None:
-        states, matches = _criteria(approach, cols)
-        rule_state = _stack(states, n, np.int8)
-    else:
-        rule_state, matches = done.rule_state, _target_matches(approach, cols, done)
-    target_match = _stack(matches, n, np.float64)
-    rule_share, target_mean = evidence.shares()
-    v_r, v_t = evidence.rules, evidence.target
-    bonus = np.array([entry.bonus for entry in approach.target], dtype=bool)
+    return evaluate_approaches([approach], cols, model, [evidence], [done])[0]
+
+
+_CELLS: Final = 1 << 18
+"""At most about this many (client, approach, criterion) cells per group of approaches."""
+
+
+def evaluate_approaches(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    done: Sequence[ApproachStates | None],
+) -> list[ApproachEvaluation]:
+    """Evaluate many approaches on a caseload, a group of approaches at a time.
+
+    For a few clients the whole catalog is one group: each step of the formula is then one
+    numpy call for all approaches instead of one per approach. A group's criteria are padded
+    to the same count with items that add nothing (weight 0, a true rule, a known match), so
+    every sum adds the same terms in the same order as for the approach alone: the results
+    do not depend on the grouping, bit for bit.
+    """
+    width = max((len(a.rules) + len(a.target) for a in approaches), default=0)
+    size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
+    out: list[ApproachEvaluation] = []
+    for start in range(0, len(approaches), size):
+        stop = start + size
+        out += _evaluate_group(
+            approaches[start:stop], cols, model, evidence[start:stop], done[start:stop]
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """The padded per-criterion constants of a group of approaches: (approaches, items)."""
+
+    v_r: FloatArray
+    v_t: FloatArray
+    share: FloatArray
+    mean: FloatArray
+    bonus: npt.NDArray[np.bool_]
+    total: FloatArray
+
+
+_WEIGHTS: dict[tuple[int, ...], tuple[tuple[Evidence, ...], _Weights]] = {}
+
+
+def _weights(approaches: Sequence[Approach], evidence: Sequence[Evidence]) -> _Weights:
+    """Return the group's constants, built once per group of evidence objects (frozen)."""
+    key = tuple(id(e) for e in evidence)
+    hit = _WEIGHTS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], evidence, strict=True)):
+        return hit[1]
+    g = len(approaches)
+    r_max = max(len(a.rules) for a in approaches)
+    t_max = max(len(a.target) for a in approaches)
+    v_r, share = np.zeros((g, r_max)), np.ones((g, r_max))
+    v_t, mean = np.zeros((g, t_max)), np.zeros((g, t_max))
+    bonus = np.zeros((g, t_max), dtype=bool)
+    for k, (a, ev) in enumerate(zip(approaches, evidence, strict=True)):
+        r, t = len(a.rules), len(a.target)
+        rule_share, target_mean = ev.shares()
+        v_r[k, :r], share[k, :r] = ev.rules, rule_share
+        v_t[k, :t], mean[k, :t] = ev.target, target_mean
+        bonus[k, :t] = [entry.bonus for entry in a.target]
+    total = np.array([ev.total for ev in evidence], dtype=np.float64)
+    weights = _Weights(v_r, v_t, share, mean, bonus, total)
+    if len(_WEIGHTS) >= 1_024:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (tuple(evidence), weights)
+    return weights
+
+
+def _evaluate_group(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    done: Sequence[ApproachStates | None],
+) -> list[ApproachEvaluation]:
+    n, g = cols.n, len(approaches)
+    w = _weights(approaches, evidence)
+    # Padding: a true rule of weight 0, a known full match of weight 0.
+    rule_state = np.ones((n, g, w.v_r.shape[1]), dtype=np.int8)
+    target_match = np.ones((n, g, w.v_t.shape[1]))
+    states: list[npt.NDArray[np.int8]] = []
+    for k, (a, d) in enumerate(zip(approaches, done, strict=True)):
+        if d is None:
+            rules, matches = _criteria(a, cols)
+            state = _stack(rules, n, np.int8)
+        else:
+            state, matches = d.rule_state, _target_matches(a, cols, d)
+        states.append(state)
+        rule_state[:, k, : state.shape[1]] = state
+        for i, match in enumerate(matches):
+            target_match[:, k, i] = match
+    v_r, v_t = w.v_r, w.v_t
+    bonus = w.bonus
     true = rule_state == 1
     unknown = rule_state == -1
     rule_known = rule_state >= 0
@@ -356,8 +446,8 @@ def evaluate_approach(
             (v_r * true, matched),  # num
             (v_r_known, np.where(bonus, matched, v_t * known)),  # den
             (v_r_known, v_t * known),  # known weight
-            ((v_r * rule_share) * unknown, (v_t * target_mean) * unknown_t),  # expected num
-            (v_r_unknown, (v_t * np.where(bonus, target_mean, 1.0)) * unknown_t),  # exp. den
+            ((v_r * w.share) * unknown, (v_t * w.mean) * unknown_t),  # expected num
+            (v_r_unknown, (v_t * np.where(bonus, w.mean, 1.0)) * unknown_t),  # exp. den
             (v_r_unknown, v_t_unknown),  # all unknown
             (v_r_unknown, np.where(bonus, 0.0, v_t_unknown)),  # unknown, bonus left out
         ],
@@ -365,29 +455,40 @@ def evaluate_approach(
     )
     num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
     p_pass = (
-        np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=1)[:, -1]
-        if rule_state.shape[1]
-        else np.ones(n)
+        np.multiply.accumulate(np.where(unknown, w.share, 1.0), axis=2)[:, :, -1]
+        if rule_state.shape[2]
+        else np.ones((n, g))
     )
-    all_true = true.all(axis=1)
-    any_false = (rule_state == 0).any(axis=1)
+    all_true = true.all(axis=2)
+    any_false = (rule_state == 0).any(axis=2)
     prior = model.prior_weight * model.prior
     score = (num + prior) / (den + model.prior_weight)
     expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
     low = (num + prior) / (den + unknown_den + model.prior_weight)
     high = (num + unknown_all + prior) / (den + unknown_all + model.prior_weight)
-    total = evidence.total
-    coverage = known_weight / total if total > 0 else np.ones(cols.n)
-    status = np.full(cols.n, VERIFY, dtype=np.int8)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(w.total > 0, known_weight / w.total, 1.0)
+    status = np.full((n, g), VERIFY, dtype=np.int8)
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
     p_pass[any_false] = 0.0
     # A small batch (one client) keeps its target matches for the explanations; a large one
     # recomputes them for the rows being explained (they would dominate memory at scale).
-    kept = target_match if n <= KEEP_TARGET_MATCHES else None
-    return ApproachEvaluation(
-        status, rule_state, score, coverage, expected, low, high, p_pass, kept
-    )
+    keep = n <= KEEP_TARGET_MATCHES
+    return [
+        ApproachEvaluation(
+            status[:, k],
+            states[k],
+            score[:, k],
+            coverage[:, k],
+            expected[:, k],
+            low[:, k],
+            high[:, k],
+            p_pass[:, k],
+            target_match[:, k, : len(a.target)] if keep else None,
+        )
+        for k, a in enumerate(approaches)
+    ]
 
 
 _SUM_BLOCK: Final = 32_768
@@ -403,26 +504,26 @@ def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArr
 
 
 def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> FloatArray:
-    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n).
+    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n, g).
 
-    One add.accumulate over a (pairs, clients, items) array per block of clients. It is
-    sequential by definition, not a matrix product whose BLAS summation order may differ
-    between batch sizes, so one client gets exactly (bit for bit) its batch result. An item
-    left out of a sum is passed as 0.0, which leaves a running sum of non-negative terms
-    unchanged, bit for bit.
+    Each part is (n, g, items). One add.accumulate over a (pairs, clients, g, items) array
+    per block of clients. It is sequential by definition, not a matrix product whose BLAS
+    summation order may differ between batch sizes, so one client gets exactly (bit for
+    bit) its batch result. An item left out of a sum is passed as 0.0, which leaves a
+    running sum of non-negative terms unchanged, bit for bit.
     """
-    n_r = parts[0][0].shape[1]
-    n_items = n_r + parts[0][1].shape[1]
-    out = np.zeros((len(parts), n))
+    g, n_r = parts[0][0].shape[1:]
+    n_items = n_r + parts[0][1].shape[2]
+    out = np.zeros((len(parts), n, g))
     if not n_items:
         return out
     for start in range(0, n, _SUM_BLOCK):
         stop = min(start + _SUM_BLOCK, n)
-        items = np.empty((len(parts), stop - start, n_items))
+        items = np.empty((len(parts), stop - start, g, n_items))
         for k, (rules, target) in enumerate(parts):
-            items[k, :, :n_r] = rules[start:stop]
-            items[k, :, n_r:] = target[start:stop]
-        out[:, start:stop] = np.add.accumulate(items, axis=2)[:, :, -1]
+            items[k, :, :, :n_r] = rules[start:stop]
+            items[k, :, :, n_r:] = target[start:stop]
+        out[:, start:stop] = np.add.accumulate(items, axis=3)[:, :, :, -1]
     return out
 
 

@@ -42,7 +42,8 @@ from matchkit.recommend._scoring import (
     evaluate_approaches,
     evidence_weights,
     learned_scores,
-    match_criteria,
+    stack_columns,
+    target_matches,
 )
 
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
@@ -348,7 +349,15 @@ class BatchResult:
         if whole and all(m is not None for m in self._kept_matches):
             return [m for m in self._kept_matches if m is not None]
         part = self.caseload.columns if whole else self.caseload.take(rows).columns
-        return [match_criteria(a, part)[1] for a in self.catalog.approaches]
+        plan: CatalogPlan | None = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = CatalogPlan(self.catalog.approaches)
+        done = plan.evaluate(part)
+        n = len(rows)
+        return [
+            stack_columns(target_matches(a, part, d), n, np.float64)
+            for a, d in zip(self.catalog.approaches, done, strict=True)
+        ]
 
     def _learned_parts(
         self, row: int, j: int, lang: Lang
@@ -439,17 +448,32 @@ class BatchResult:
         field is unknown, and a hard rule that reads it (directly or through a derived field)
         is unknown.
         """
-        rows = np.arange(len(self)) if rows is None else rows
+        if len(self) <= _VALUE_BY_ROW:
+            # A few clients (one): every row at once, once per approach, then looked up.
+            done: dict[int, tuple[list[str], npt.NDArray[np.bool_]]]
+            done = self.__dict__.setdefault("_verify_done", {})
+            if j not in done:
+                done[j] = self._verify_fields(j, np.arange(len(self)))
+            names, bits = done[j]
+            return list(names), bits.copy() if rows is None else bits[rows]
+        return self._verify_fields(j, np.arange(len(self)) if rows is None else rows)
+
+    def _verify_fields(
+        self, j: int, rows: npt.NDArray[np.intp]
+    ) -> tuple[list[str], npt.NDArray[np.bool_]]:
         names, reads = self._verify_plan(j)
         cols = self.caseload.columns
         verify = self.status[rows, j] == VERIFY
-        bits = np.zeros((len(rows), len(names)), dtype=bool)
-        if not verify.any():
-            return list(names), bits
+        if not names or not verify.any():
+            return list(names), np.zeros((len(rows), len(names)), dtype=bool)
         unknown_rule = self.rule_state[j][rows] == -1
-        for k, name in enumerate(names):
-            bits[:, k] = verify & ~cols.known(name)[rows] & unknown_rule[:, reads[k]].any(axis=1)
-        return list(names), bits
+        # reads_rule[r, k]: hard rule r reads field k.
+        reads_rule = np.zeros((unknown_rule.shape[1], len(names)), dtype=bool)
+        for k, rules in enumerate(reads):
+            reads_rule[rules, k] = True
+        known = np.stack([cols.known(name)[rows] for name in names], axis=1)
+        needed = (unknown_rule[:, :, None] & reads_rule[None, :, :]).any(axis=1)
+        return list(names), verify[:, None] & ~known & needed
 
     def _verify_plan(self, j: int) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
         """Fields approach ``j``'s rules read (contract order) and, per field, those rules."""

@@ -44,6 +44,8 @@ __all__ = [
     "evaluate_approach",
     "evaluate_approaches",
     "learned_scores",
+    "stack_columns",
+    "target_matches",
 ]
 
 INELIGIBLE, VERIFY, ELIGIBLE = 0, 1, 2
@@ -166,12 +168,14 @@ class ApproachEvaluation:
     target_match: FloatArray | None = None
 
 
-def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
-    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown.
+_GRADED: dict[int, tuple[TargetEntry, tuple[str, FloatArray, float, float]]] = {}
 
-    For a partly known ZRM aggregate (see ``CaseloadColumns.bounds``) the match is known only
-    where it is the same for every value the aggregate may still take.
-    """
+
+def _graded(entry: TargetEntry) -> tuple[str, FloatArray, float, float]:
+    """Return a graded preference's field, its preferred levels and range, once per entry."""
+    hit = _GRADED.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
     assert entry.feature is not None
     assert entry.prefer is not None
     name = canonical_field(entry.feature)
@@ -186,6 +190,19 @@ def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     targets = np.array([level(v) for v in entry.prefer.get("in", [])])
     low = level(entry.prefer["min"]) if "min" in entry.prefer else -np.inf
     high = level(entry.prefer["max"]) if "max" in entry.prefer else np.inf
+    if len(_GRADED) >= 16_384:
+        _GRADED.clear()
+    _GRADED[id(entry)] = (entry, (name, targets, low, high))
+    return name, targets, low, high
+
+
+def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
+    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown.
+
+    For a partly known ZRM aggregate (see ``CaseloadColumns.bounds``) the match is known only
+    where it is the same for every value the aggregate may still take.
+    """
+    name, targets, low, high = _graded(entry)
 
     def match_of(values: FloatArray) -> FloatArray:
         if len(targets):
@@ -221,10 +238,10 @@ def _criteria(
     for compiled in approach.compiled_rules:
         tri = compiled.evaluate(cols)
         states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
-    return states, _target_matches(approach, cols)
+    return states, target_matches(approach, cols)
 
 
-def _target_matches(
+def target_matches(
     approach: Approach, cols: CaseloadColumns, done: ApproachStates | None = None
 ) -> list[FloatArray]:
     """Preference matches, one array per preference.
@@ -421,9 +438,9 @@ def _evaluate_group(
     for k, (a, d) in enumerate(zip(approaches, done, strict=True)):
         if d is None:
             rules, matches = _criteria(a, cols)
-            state = _stack(rules, n, np.int8)
+            state = stack_columns(rules, n, np.int8)
         else:
-            state, matches = d.rule_state, _target_matches(a, cols, d)
+            state, matches = d.rule_state, target_matches(a, cols, d)
         states.append(state)
         rule_state[:, k, : state.shape[1]] = state
         for i, match in enumerate(matches):
@@ -495,7 +512,7 @@ _SUM_BLOCK: Final = 32_768
 """Clients per block when summing items (bounds the (sums, clients, items) array)."""
 
 
-def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
+def stack_columns(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
     """Columns side by side, an (n, k) array (as np.column_stack, with fewer calls)."""
     out = np.empty((n, len(columns)), dtype=dtype)
     for k, col in enumerate(columns):

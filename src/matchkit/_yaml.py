@@ -6,14 +6,23 @@ validator, an error message), deep nesting recurses without limit, and of two eq
 last wins without a word. This loader refuses all three before the document is built: an
 approach file expands to a few hundred values, nests a few levels deep and never repeats a
 key. Plain aliases, as ``yaml.safe_dump`` writes for shared values, stay allowed.
+
+Scanning and parsing (most of the work) run in libyaml's C parser when PyYAML has it; the
+document is still composed by PyYAML's Python composer, so the limits above apply the same
+way. A text the C parser refuses is parsed again by the pure-Python parser, so a problem is
+reported in PyYAML's own words whichever parser is installed.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Final
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.resolver import Resolver
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "YamlLimitError", "load_yaml"]
 
@@ -66,6 +75,35 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_CParser: Any = getattr(importlib.import_module("yaml.cyaml"), "CParser", None)
+
+
+def _fast_loader() -> Any:
+    """Return the bounded loader over libyaml's C parser (None when PyYAML has no libyaml)."""
+    if _CParser is None:  # pragma: no cover - PyYAML built without libyaml
+        return None
+
+    class FastLoader(_CParser, _BoundedLoader):  # type: ignore[misc]
+        # Events come from the C parser (first in the order); nodes are composed by
+        # PyYAML's Python composer, through _BoundedLoader.compose_node and its limits,
+        # and built by the safe constructor, through _BoundedLoader.construct_mapping.
+        get_single_node = Composer.get_single_node
+        check_node = Composer.check_node
+        get_node = Composer.get_node
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+            self._depth = 0
+
+    return FastLoader
+
+
+_FastLoader: Any = _fast_loader()
+
+
 def load_yaml(text: str) -> Any:
     """Parse one YAML document with the limits of this module.
 
@@ -76,7 +114,17 @@ def load_yaml(text: str) -> Any:
         :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values once aliases are expanded, an
         alias cycle, or a repeated key.
     """
-    loader = _BoundedLoader(text)
+    if _FastLoader is not None:
+        try:
+            return _load(_FastLoader(text))
+        except YamlLimitError:
+            raise
+        except yaml.YAMLError:
+            pass  # reported below in the pure-Python parser's words
+    return _load(_BoundedLoader(text))
+
+
+def _load(loader: Any) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:

@@ -42,6 +42,7 @@ from matchkit.recommend._scoring import (
     learned_scores,
     match_criteria,
 )
+from matchkit.recommend._shared import CriterionCounts, SharedCriteria, shared_uses
 
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
@@ -619,7 +620,9 @@ class Recommender:
                 ref = (
                     reference if isinstance(reference, Caseload) else read_caseload(reference)
                 ).columns
-        self.evidence = [evidence_weights(a, self.model, ref) for a in catalog.approaches]
+        counts = CriterionCounts()  # a rule text shared by approaches is counted once
+        self.evidence = [evidence_weights(a, self.model, ref, counts) for a in catalog.approaches]
+        self._shared_uses = shared_uses(catalog.approaches)
 
     def recommend(
         self,
@@ -685,8 +688,9 @@ class Recommender:
             from tqdm.auto import tqdm
 
             approaches = tqdm(approaches, desc="approaches", unit="approach")
+        shared = SharedCriteria(self._shared_uses) if self._shared_uses else None
         evaluations = [
-            evaluate_approach(a, cols, self.model, ev)
+            evaluate_approach(a, cols, self.model, ev, shared)
             for a, ev in zip(approaches, self.evidence, strict=True)
         ]
         return BatchResult(

@@ -103,3 +103,32 @@ def test_only_repeated_criteria_are_kept_and_each_until_its_last_use():
     assert sorted(set(computed)) == sorted(set(keys))
     assert len(computed) == len(set(keys))  # each text computed once
     assert shared._bytes == 0 and not shared._kept
+
+
+def _rank_by_flat_lexsort(status, score, offered, tiebreak):
+    # The ranking as first written: one lexsort over every (client, approach) pair.
+    n, m = status.shape
+    out = (status == 0) | ~offered
+    key = np.where(out, np.inf, -score)
+    second = np.zeros((n, m)) if tiebreak is None else np.where(out, np.inf, -tiebreak)
+    rows, cols = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
+    order = (flat - rows * m).reshape(n, m)
+    ranks = np.empty((n, m), dtype=np.int16)
+    np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
+    ranks[out] = 0
+    return ranks
+
+
+@pytest.mark.parametrize("with_tiebreak", [False, True])
+def test_ranking_row_by_row_equals_one_flat_lexsort(with_tiebreak):
+    from matchkit.recommend._recommender import _rank
+
+    rng = np.random.default_rng(11)
+    n, m = 400, 37
+    status = rng.integers(0, 3, size=(n, m)).astype(np.int8)
+    score = rng.choice([0.0, -0.0, 0.25, 0.5, 0.5000000000000001, 1.0], size=(n, m))
+    offered = rng.random((n, m)) < 0.9
+    tiebreak = rng.choice([0.1, 0.2, 0.3], size=(n, m)) if with_tiebreak else None
+    got = _rank(status, score, offered, tiebreak=tiebreak)
+    assert np.array_equal(got, _rank_by_flat_lexsort(status, score, offered, tiebreak))

@@ -38,6 +38,7 @@ from matchkit.recommend._scoring import (
     ScoringModel,
     arrange_states,
     evaluate_approach,
+    evaluate_groups,
     evidence_weights,
     learned_scores,
     match_criteria,
@@ -538,12 +539,11 @@ def _rank(
     if offered is not None:
         out |= ~offered
     key = np.where(out, np.inf, -score)
-    second = np.zeros((n, m)) if tiebreak is None else np.where(out, np.inf, -tiebreak)
-    rows = np.repeat(np.arange(n), m)
-    cols = np.tile(np.arange(m), n)
-    # lexsort: the last key is primary; rows keep each client's approaches together.
-    flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
-    order = (flat - rows * m).reshape(n, m)
+    # Stable sorts along each client's row: equal keys keep column (approach id) order.
+    if tiebreak is None:
+        order = np.argsort(key, axis=1, kind="stable")
+    else:
+        order = np.lexsort((np.where(out, np.inf, -tiebreak), key), axis=1)
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
     ranks[out] = 0
@@ -683,16 +683,21 @@ class Recommender:
                 )
             caseload = read_caseload(caseload)
         cols: CaseloadColumns = caseload.columns
-        approaches: Iterable[Approach] = self.catalog.approaches
+        approaches: Sequence[Approach] = self.catalog.approaches
+        shared = SharedCriteria(self._shared_uses) if self._shared_uses else None
         if progress:
             from tqdm.auto import tqdm
 
-            approaches = tqdm(approaches, desc="approaches", unit="approach")
-        shared = SharedCriteria(self._shared_uses) if self._shared_uses else None
-        evaluations = [
-            evaluate_approach(a, cols, self.model, ev, shared)
-            for a, ev in zip(approaches, self.evidence, strict=True)
-        ]
+            evaluations = [
+                evaluate_approach(a, cols, self.model, ev, shared)
+                for a, ev in zip(
+                    tqdm(approaches, desc="approaches", unit="approach"),
+                    self.evidence,
+                    strict=True,
+                )
+            ]
+        else:
+            evaluations = evaluate_groups(approaches, cols, self.model, self.evidence, shared)
         return BatchResult(
             self.catalog,
             caseload,

@@ -43,6 +43,8 @@ __all__ = [
     "LearnedScores",
     "ScoringModel",
     "evaluate_approach",
+    "evaluate_group",
+    "evaluate_groups",
     "learned_scores",
 ]
 
@@ -358,15 +360,44 @@ def evaluate_approach(
     """Evaluate the hard rules and the target profile of one approach on a caseload.
 
     ``shared`` (one per caseload and catalog) reuses the criteria other approaches of the
-    catalog evaluated on the same caseload.
+    catalog evaluated on the same caseload. The same as :func:`evaluate_group` with a group
+    of one.
     """
-    states, matches = _criteria(approach, cols, shared)
-    n = cols.n
-    rule_state = _stack(states, n, np.int8)
-    target_match = _stack(matches, n, np.float64)
-    rule_share, target_mean = evidence.shares()
-    v_r, v_t = evidence.rules, evidence.target
-    bonus = np.array([entry.bonus for entry in approach.target], dtype=bool)
+    return evaluate_group([approach], cols, model, [evidence], shared)[0]
+
+
+def evaluate_group(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    shared: SharedCriteria | None = None,
+) -> list[ApproachEvaluation]:
+    """Evaluate approaches with the same number of hard rules and of target entries at once.
+
+    Every array gets a leading axis, one row per approach; each element is computed by the
+    same operations as for one approach alone (sums run left to right along the items), so
+    the results are those of evaluating each approach on its own, bit for bit.
+    """
+    n, g = cols.n, len(approaches)
+    n_r, n_t = len(approaches[0].rules), len(approaches[0].target)
+    if any(len(a.rules) != n_r or len(a.target) != n_t for a in approaches):
+        raise ValueError("evaluate_group: the approaches differ in their numbers of criteria")
+    rule_state = np.empty((g, n, n_r), dtype=np.int8)
+    target_match = np.empty((g, n, n_t), dtype=np.float64)
+    for i, approach in enumerate(approaches):
+        states, matches = _criteria(approach, cols, shared)
+        for k, state in enumerate(states):
+            rule_state[i, :, k] = state
+        for k, match in enumerate(matches):
+            target_match[i, :, k] = match
+    shares = [ev.shares() for ev in evidence]
+    rule_share = np.array([r for r, _ in shares]).reshape(g, 1, n_r)
+    target_mean = np.array([t for _, t in shares]).reshape(g, 1, n_t)
+    v_r = np.array([ev.rules for ev in evidence]).reshape(g, 1, n_r)
+    v_t = np.array([ev.target for ev in evidence]).reshape(g, 1, n_t)
+    bonus = np.array([[e.bonus for e in a.target] for a in approaches], dtype=bool)
+    bonus = bonus.reshape(g, 1, n_t)
     true = rule_state == 1
     unknown = rule_state == -1
     rule_known = rule_state >= 0
@@ -392,64 +423,95 @@ def evaluate_approach(
     )
     num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
     p_pass = (
-        np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=1)[:, -1]
-        if rule_state.shape[1]
-        else np.ones(n)
+        np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=2)[:, :, -1]
+        if n_r
+        else np.ones((g, n))
     )
-    all_true = true.all(axis=1)
-    any_false = (rule_state == 0).any(axis=1)
+    all_true = true.all(axis=2)
+    any_false = (rule_state == 0).any(axis=2)
     prior = model.prior_weight * model.prior
     score = (num + prior) / (den + model.prior_weight)
     expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
     low = (num + prior) / (den + unknown_den + model.prior_weight)
     high = (num + unknown_all + prior) / (den + unknown_all + model.prior_weight)
-    total = evidence.total
-    coverage = known_weight / total if total > 0 else np.ones(cols.n)
-    status = np.full(cols.n, VERIFY, dtype=np.int8)
+    total = np.array([ev.total for ev in evidence]).reshape(g, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(total > 0, known_weight / total, 1.0)
+    status = np.full((g, n), VERIFY, dtype=np.int8)
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
     p_pass[any_false] = 0.0
     # A small batch (one client) keeps its target matches for the explanations; a large one
     # recomputes them for the rows being explained (they would dominate memory at scale).
-    kept = target_match if n <= KEEP_TARGET_MATCHES else None
-    return ApproachEvaluation(
-        status, rule_state, score, coverage, expected, low, high, p_pass, kept
-    )
+    keep = n <= KEEP_TARGET_MATCHES
+    return [
+        ApproachEvaluation(
+            status[i],
+            rule_state[i],
+            score[i],
+            coverage[i],
+            expected[i],
+            low[i],
+            high[i],
+            p_pass[i],
+            target_match[i] if keep else None,
+        )
+        for i in range(g)
+    ]
 
 
-_SUM_BLOCK: Final = 32_768
-"""Clients per block when summing items (bounds the (sums, clients, items) array)."""
+GROUP_CELLS: Final = 1 << 20
+"""Most (approach, client, item) cells one group of :func:`evaluate_groups` holds."""
 
 
-def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
-    """Columns side by side, an (n, k) array (as np.column_stack, with fewer calls)."""
-    out = np.empty((n, len(columns)), dtype=dtype)
-    for k, col in enumerate(columns):
-        out[:, k] = col
-    return out
+def evaluate_groups(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    shared: SharedCriteria | None = None,
+) -> list[ApproachEvaluation]:
+    """Evaluate a catalog's approaches in groups of equal shape; results in catalog order.
+
+    Approaches with the same numbers of hard rules and of target entries go through
+    :func:`evaluate_group` together, at most :data:`GROUP_CELLS` cells at a time, so a
+    large caseload is still evaluated one approach at a time.
+    """
+    by_shape: dict[tuple[int, int], list[int]] = {}
+    for j, a in enumerate(approaches):
+        by_shape.setdefault((len(a.rules), len(a.target)), []).append(j)
+    out: list[ApproachEvaluation | None] = [None] * len(approaches)
+    for (n_r, n_t), members in by_shape.items():
+        size = max(1, GROUP_CELLS // max(1, cols.n * (n_r + n_t)))
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            group = [approaches[j] for j in chunk]
+            found = evaluate_group(group, cols, model, [evidence[j] for j in chunk], shared)
+            for j, ev in zip(chunk, found, strict=True):
+                out[j] = ev
+    return [ev for ev in out if ev is not None]
 
 
 def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> FloatArray:
-    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n).
+    """Sum (rule items, preference items) pairs across items, left to right: (pairs, g, n).
 
-    One add.accumulate over a (pairs, clients, items) array per block of clients. It is
-    sequential by definition, not a matrix product whose BLAS summation order may differ
-    between batch sizes, so one client gets exactly (bit for bit) its batch result. An item
-    left out of a sum is passed as 0.0, which leaves a running sum of non-negative terms
-    unchanged, bit for bit.
+    Each part is a (g, n, items) array, g approaches at once. The items are added one at a
+    time, in order, as ``np.add.accumulate`` along the items would: a sequential sum, not a
+    matrix product whose BLAS summation order may differ between batch sizes, so one client
+    gets exactly (bit for bit) its batch result. An item left out of a sum is passed as 0.0,
+    which leaves a running sum of non-negative terms unchanged, bit for bit.
     """
-    n_r = parts[0][0].shape[1]
-    n_items = n_r + parts[0][1].shape[1]
-    out = np.zeros((len(parts), n))
-    if not n_items:
-        return out
-    for start in range(0, n, _SUM_BLOCK):
-        stop = min(start + _SUM_BLOCK, n)
-        items = np.empty((len(parts), stop - start, n_items))
-        for k, (rules, target) in enumerate(parts):
-            items[k, :, :n_r] = rules[start:stop]
-            items[k, :, n_r:] = target[start:stop]
-        out[:, start:stop] = np.add.accumulate(items, axis=2)[:, :, -1]
+    g = parts[0][0].shape[0]
+    out = np.zeros((len(parts), g, n))
+    for k, (rules, target) in enumerate(parts):
+        items = [rules[:, :, i] for i in range(rules.shape[2])]
+        items += [target[:, :, i] for i in range(target.shape[2])]
+        if not items:
+            continue
+        total = out[k]
+        np.copyto(total, np.broadcast_to(items[0], (g, n)))
+        for item in items[1:]:
+            np.add(total, item, out=total)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -23,6 +24,11 @@ ODD_DOCUMENTS = [
     "",
     "# only a comment\n",
     "- 1\n- - 2\n  - {k: v}\n",
+    "1: a\ntrue: b\n~: c\n2.5: d\n'1': e\n",
+    "=: a\nx: !!python/none ''\n",
+    "? [a, b]\n: c\n",
+    "a: !local x\n",
+    "---\na: 1\n...\n",
 ]
 
 
@@ -30,10 +36,38 @@ def _pure(text: str) -> object:
     return _yaml._load(_yaml._BoundedLoader(text))
 
 
+def _outcome(load, text: str) -> tuple[object, ...]:
+    try:
+        return ("value", load(text))
+    except yaml.YAMLError as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
 @needs_libyaml
 @pytest.mark.parametrize("text", ODD_DOCUMENTS)
-def test_the_c_parser_path_builds_what_the_python_parser_builds(text):
-    assert load_yaml(text) == _pure(text)
+def test_the_c_parser_path_builds_or_refuses_what_the_python_parser_does(text):
+    assert _outcome(load_yaml, text) == _outcome(_pure, text)
+
+
+@needs_libyaml
+def test_generated_approach_files_are_built_straight_from_events_with_the_same_values(tmp_path):
+    from matchkit.synth._catalog import _approach
+
+    rng = np.random.default_rng(3)
+    for i in range(40):
+        text = yaml.safe_dump(_approach(i, rng), allow_unicode=True, sort_keys=False)
+        plain = _yaml._plain_document(text)
+        assert plain is not _yaml._NOT_PLAIN
+        assert plain == _pure(text) == yaml.safe_load(text)
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x 1\nb: *x\n", "a: !!str 1\n", "<<: {a: 1}\n", "? [a]\n: b\n", "a: 1\na: 2\n"],
+)
+def test_documents_that_are_not_plain_are_left_to_the_composer(text):
+    assert _yaml._plain_document(text) is _yaml._NOT_PLAIN
 
 
 @needs_libyaml

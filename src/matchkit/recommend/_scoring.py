@@ -492,26 +492,41 @@ def evaluate_groups(
     return [ev for ev in out if ev is not None]
 
 
+_SMALL_SUM: Final = 4_096
+"""Up to this many (approach, client) rows the items are summed by one accumulate call."""
+
+
 def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> FloatArray:
     """Sum (rule items, preference items) pairs across items, left to right: (pairs, g, n).
 
-    Each part is a (g, n, items) array, g approaches at once. The items are added one at a
-    time, in order, as ``np.add.accumulate`` along the items would: a sequential sum, not a
-    matrix product whose BLAS summation order may differ between batch sizes, so one client
-    gets exactly (bit for bit) its batch result. An item left out of a sum is passed as 0.0,
-    which leaves a running sum of non-negative terms unchanged, bit for bit.
+    Each part is a (g, n, items) array, g approaches at once. The sum is sequential by
+    definition (``np.add.accumulate`` along the items, or the items added one at a time in
+    the same order, which is the same arithmetic), not a matrix product whose BLAS
+    summation order may differ between batch sizes, so one client gets exactly (bit for
+    bit) its batch result. A few rows (one client) take one accumulate call over a small
+    (pairs, g, n, items) copy; many rows add column by column, without the copy. An item
+    left out of a sum is passed as 0.0, which leaves a running sum of non-negative terms
+    unchanged, bit for bit.
     """
-    g = parts[0][0].shape[0]
+    g, n_r = parts[0][0].shape[0], parts[0][0].shape[2]
+    n_items = n_r + parts[0][1].shape[2]
     out = np.zeros((len(parts), g, n))
+    if not n_items:
+        return out
+    if g * n <= _SMALL_SUM:
+        items = np.empty((len(parts), g, n, n_items))
+        for k, (rules, target) in enumerate(parts):
+            items[k, :, :, :n_r] = rules
+            items[k, :, :, n_r:] = target
+        out[:] = np.add.accumulate(items, axis=3)[:, :, :, -1]
+        return out
     for k, (rules, target) in enumerate(parts):
-        items = [rules[:, :, i] for i in range(rules.shape[2])]
-        items += [target[:, :, i] for i in range(target.shape[2])]
-        if not items:
-            continue
+        columns = [rules[:, :, i] for i in range(n_r)]
+        columns += [target[:, :, i] for i in range(n_items - n_r)]
         total = out[k]
-        np.copyto(total, np.broadcast_to(items[0], (g, n)))
-        for item in items[1:]:
-            np.add(total, item, out=total)
+        np.copyto(total, np.broadcast_to(columns[0], (g, n)))
+        for column in columns[1:]:
+            np.add(total, column, out=total)
     return out
 
 

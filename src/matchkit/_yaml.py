@@ -6,14 +6,23 @@ validator, an error message), deep nesting recurses without limit, and of two eq
 last wins without a word. This loader refuses all three before the document is built: an
 approach file expands to a few hundred values, nests a few levels deep and never repeats a
 key. Plain aliases, as ``yaml.safe_dump`` writes for shared values, stay allowed.
+
+Scanning and parsing (most of the work) run in libyaml's C parser when PyYAML has it; the
+document is still composed by PyYAML's Python composer, so the limits above apply the same
+way. A text the C parser refuses is parsed again by the pure-Python parser, so a problem is
+reported in PyYAML's own words whichever parser is installed.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Final
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "YamlLimitError", "load_yaml"]
 
@@ -66,6 +75,35 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_CParser: Any = getattr(importlib.import_module("yaml.cyaml"), "CParser", None)
+
+
+def _fast_loader() -> Any:
+    """Return the bounded loader over libyaml's C parser (None when PyYAML has no libyaml)."""
+    if _CParser is None:  # pragma: no cover - PyYAML built without libyaml
+        return None
+
+    class FastLoader(_CParser, _BoundedLoader):  # type: ignore[misc]
+        # Events come from the C parser (first in the order); nodes are composed by
+        # PyYAML's Python composer, through _BoundedLoader.compose_node and its limits,
+        # and built by the safe constructor, through _BoundedLoader.construct_mapping.
+        get_single_node = Composer.get_single_node
+        check_node = Composer.check_node
+        get_node = Composer.get_node
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+            self._depth = 0
+
+    return FastLoader
+
+
+_FastLoader: Any = _fast_loader()
+
+
 def load_yaml(text: str) -> Any:
     """Parse one YAML document with the limits of this module.
 
@@ -76,7 +114,111 @@ def load_yaml(text: str) -> Any:
         :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values once aliases are expanded, an
         alias cycle, or a repeated key.
     """
-    loader = _BoundedLoader(text)
+    if _FastLoader is not None:
+        try:
+            plain = _plain_document(text)
+            if plain is not _NOT_PLAIN:
+                return plain
+            return _load(_FastLoader(text))
+        except YamlLimitError:
+            raise
+        except yaml.YAMLError:
+            pass  # reported below in the pure-Python parser's words
+    return _load(_BoundedLoader(text))
+
+
+_NOT_PLAIN: Final = object()
+"""What :func:`_plain_document` returns for a document it leaves to the composer."""
+
+_STR_TAG: Final = "tag:yaml.org,2002:str"
+
+
+class _Scalars(SafeConstructor, Resolver):
+    """Resolves and builds plain scalars as the safe loader does (it keeps no state)."""
+
+
+_SCALARS: Final = _Scalars()
+
+
+def _plain_document(text: str) -> Any:
+    """Build a plain document straight from libyaml's events, without composing nodes.
+
+    Plain means: one document of mappings, lists and scalars without anchors, aliases,
+    explicit tags, merge keys or keys that are lists or mappings, within the limits and
+    without a repeated key; what every approach file is. The values are those the safe
+    loader builds (each scalar resolved and constructed by PyYAML's own resolver and safe
+    constructor). Anything else, and every error, returns :data:`_NOT_PLAIN`, so the
+    composer builds it or reports it, as before.
+    """
+    parser = _CParser(text)
+    try:
+        return _build_plain(parser)
+    except yaml.YAMLError:
+        return _NOT_PLAIN
+    finally:
+        parser.dispose()
+
+
+def _build_plain(parser: Any) -> Any:
+    get = parser.get_event
+    get()  # StreamStartEvent
+    event = get()
+    if isinstance(event, yaml.StreamEndEvent):
+        return None
+    constructors = _SCALARS.yaml_constructors
+    # Each open container: [the list or dict, the pending key or _NOT_PLAIN].
+    stack: list[list[Any]] = []
+    nodes = 0
+    root: Any = _NOT_PLAIN
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                return _NOT_PLAIN
+            tag = _SCALARS.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+            if tag == _STR_TAG:
+                value: Any = event.value
+            elif tag in constructors:
+                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                value = constructors[tag](_SCALARS, node)
+            else:  # a merge key "<<" or a value key "="
+                return _NOT_PLAIN
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                return _NOT_PLAIN
+            nodes += 1
+            stack.append([{} if kind is yaml.MappingStartEvent else [], _NOT_PLAIN])
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value = stack.pop()[0]
+        elif kind is yaml.DocumentEndEvent:
+            break
+        else:  # an alias
+            return _NOT_PLAIN
+        nodes += 1
+        if nodes > MAX_NODES:
+            return _NOT_PLAIN
+        if not stack:
+            root = value
+            continue
+        top = stack[-1]
+        container = top[0]
+        if type(container) is list:
+            container.append(value)
+        elif top[1] is _NOT_PLAIN:
+            if isinstance(value, list | dict) or value in container:
+                return _NOT_PLAIN
+            top[1] = value
+        else:
+            container[top[1]] = value
+            top[1] = _NOT_PLAIN
+    if not isinstance(get(), yaml.StreamEndEvent):
+        return _NOT_PLAIN  # more than one document: the composer says so
+    return root
+
+
+def _load(loader: Any) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:

@@ -280,6 +280,19 @@ def _check_output(args: argparse.Namespace, path: str | None) -> None:
         check_distinct(path, inputs)
 
 
+def _recommendation_json(line: dict[str, Any]) -> str:
+    """One client's recommendations as strict JSON: :func:`json_line`'s text, faster.
+
+    Every key is a string, so where the C encoder takes the line as it is (plain Python
+    values, finite floats) it writes what ``json_line`` writes; a line holding a numpy value
+    or a NaN goes through ``json_line``, which converts them.
+    """
+    try:
+        return json.dumps(line, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return json_line(line)
+
+
 def write_recommendations(
     result: mk.BatchResult,
     out: IO[str],
@@ -320,9 +333,9 @@ def write_recommendations(
             if apart:
                 line["not_offered"] = apart
             if fmt == "jsonl":
-                out.write(json_line(line) + "\n")
+                out.write(_recommendation_json(line) + "\n")
             else:
-                out.write(("" if first else ",") + "\n" + json_line(line))
+                out.write(("" if first else ",") + "\n" + _recommendation_json(line))
         else:
             out.write(escape_control(("" if first else "\n") + _client_block(cid, recs, lang)))
         first = False

@@ -232,7 +232,7 @@ def test_ctrl_c_while_writing_exits_130_and_keeps_the_old_file(tmp_path, monkeyp
     target.write_text(OLD, encoding="utf-8")
     import matchkit.cli as cli
 
-    real = cli.json_line  # type: ignore[attr-defined]
+    real = cli._recommendation_json
     calls = {"n": 0}
 
     def interrupted(value):
@@ -241,7 +241,7 @@ def test_ctrl_c_while_writing_exits_130_and_keeps_the_old_file(tmp_path, monkeyp
             raise KeyboardInterrupt
         return real(value)
 
-    monkeypatch.setattr(cli, "json_line", interrupted)
+    monkeypatch.setattr(cli, "_recommendation_json", interrupted)
     code, _ = run("recommend", "--clients", EXAMPLES, "--out", target)
     assert code == 130
     err = capsys.readouterr().err

@@ -45,6 +45,7 @@ from matchkit.recommend._scoring import (
     stack_columns,
     target_matches,
 )
+from matchkit.recommend._shared import CriterionCounts
 
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
 
@@ -568,12 +569,11 @@ def _rank(
     if offered is not None:
         out |= ~offered
     key = np.where(out, np.inf, -score)
-    second = np.zeros((n, m)) if tiebreak is None else np.where(out, np.inf, -tiebreak)
-    rows = np.repeat(np.arange(n), m)
-    cols = np.tile(np.arange(m), n)
-    # lexsort: the last key is primary; rows keep each client's approaches together.
-    flat = np.lexsort((cols, second.ravel(), key.ravel(), rows))
-    order = (flat - rows * m).reshape(n, m)
+    # Stable sorts along each client's row: equal keys keep column (approach id) order.
+    if tiebreak is None:
+        order = np.argsort(key, axis=1, kind="stable")
+    else:
+        order = np.lexsort((np.where(out, np.inf, -tiebreak), key), axis=1)
     ranks = np.empty((n, m), dtype=np.int16)
     np.put_along_axis(ranks, order, np.arange(1, m + 1, dtype=np.int16)[None, :], axis=1)
     ranks[out] = 0
@@ -650,7 +650,8 @@ class Recommender:
                 ref = (
                     reference if isinstance(reference, Caseload) else read_caseload(reference)
                 ).columns
-        self.evidence = [evidence_weights(a, self.model, ref) for a in catalog.approaches]
+        counts = CriterionCounts()  # a rule text shared by approaches is counted once
+        self.evidence = [evidence_weights(a, self.model, ref, counts) for a in catalog.approaches]
         self._plan = CatalogPlan(catalog.approaches)
 
     def recommend(

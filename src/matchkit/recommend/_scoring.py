@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Final
 
 import numpy as np
@@ -33,6 +33,8 @@ from matchkit._text import clip_repr
 from matchkit._types import FloatArray
 from matchkit.errors import ParameterError
 from matchkit.recommend._plan import ApproachStates
+from matchkit.recommend._shared import CriterionCounts
+from matchkit.rules import CompiledRule
 
 __all__ = [
     "ELIGIBLE",
@@ -300,14 +302,24 @@ def _surprisal(share: FloatArray, bounds: tuple[float, float]) -> FloatArray:
     return np.asarray(np.clip(s, *bounds), dtype=np.float64)
 
 
+def _counts(rule: CompiledRule, cols: CaseloadColumns) -> tuple[int, int]:
+    tri = rule.evaluate(cols)
+    return int(tri.true.sum()), int((tri.true | tri.false).sum())
+
+
 def evidence_weights(
-    approach: Approach, model: ScoringModel, reference: CaseloadColumns | None
+    approach: Approach,
+    model: ScoringModel,
+    reference: CaseloadColumns | None,
+    counts: CriterionCounts | None = None,
 ) -> Evidence:
     """Effective weight of each criterion: catalog weight times specificity on ``reference``.
 
     A criterion's specificity is ``-ln`` of the share of the reference clients (whose fact is
     known) that match it, clipped to ``model.specificity_bounds``; a criterion nobody in the
-    reference could be judged on gets the upper bound.
+    reference could be judged on gets the upper bound. With ``counts`` (one per reference,
+    shared by the approaches of a catalog), a rule's counts on the reference are taken once
+    per distinct rule text; the shares are the same numbers.
     """
     # A justified rule on a sensitive field may decide eligibility, never the score: it
     # carries no evidence weight, so it adds nothing to the score or to the coverage.
@@ -319,12 +331,26 @@ def evidence_weights(
     w_target = np.array([t.weight for t in approach.target], dtype=np.float64)
     if not model.specificity or reference is None:
         return Evidence(w_rules, w_target, np.ones_like(w_rules), np.ones_like(w_target))
-    state, match = match_criteria(approach, reference)
-    known_r = (state >= 0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_r = np.where(known_r > 0, (state == 1).sum(axis=0) / known_r, np.nan)
+    target_rules = [c for c in approach.compiled_target if c is not None]
+    if counts is not None and len(target_rules) == len(approach.target):
+        # Every criterion is a rule, matching 0 or 1: the sums below are whole numbers,
+        # exact in any order, so counts taken once per rule text give the same shares.
+        ref = reference
+        c_r = [counts.get(c.text, partial(_counts, c, ref)) for c in approach.compiled_rules]
+        c_t = [counts.get(c.text, partial(_counts, c, ref)) for c in target_rules]
+        true_r = np.array([c[0] for c in c_r], dtype=np.int64)
+        known_r = np.array([c[1] for c in c_r], dtype=np.int64)
+        sum_t = np.array([c[0] for c in c_t], dtype=np.float64)
+        known_t = np.array([c[1] for c in c_t], dtype=np.int64)
+    else:
+        state, match = match_criteria(approach, reference)
+        known_r = (state >= 0).sum(axis=0)
+        true_r = (state == 1).sum(axis=0)
         known_t = (~np.isnan(match)).sum(axis=0)
-        share_t = np.where(known_t > 0, np.nansum(match, axis=0) / np.maximum(known_t, 1), np.nan)
+        sum_t = np.nansum(match, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_r = np.where(known_r > 0, true_r / known_r, np.nan)
+        share_t = np.where(known_t > 0, sum_t / np.maximum(known_t, 1), np.nan)
     s_rules = _surprisal(share_r, model.specificity_bounds)
     s_target = _surprisal(share_t, model.specificity_bounds)
     return Evidence(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from functools import lru_cache
 from typing import Final, Literal
 
 from matchkit._fields import DERIVED_FROM, FIELDS, FieldSpec, Kind, canonical_field
@@ -29,6 +30,9 @@ from matchkit.rules._source import ColumnSource
 from matchkit.rules._tri import Tri
 
 __all__ = ["CompiledRule", "compile_rule"]
+
+COMPILED_CACHE_SIZE: Final = 65_536
+"""Distinct (rule text, sensitive allowed) pairs whose compiled rule is kept for reuse."""
 
 _LIST_FIELDS: Final = tuple(name for name, spec in FIELDS.items() if spec.kind is Kind.LIST)
 
@@ -120,13 +124,21 @@ def compile_rule(text: str, *, context: str = "", allow_sensitive: bool = False)
         without ``allow_sensitive``, pointing at the spot.
     """
     try:
-        node = parse_rule(text)
-        compiler = _Compiler(text, allow_sensitive)
-        resolved, plan = compiler.visit(node)
+        return _compile(text, allow_sensitive)
     except RuleError as err:
         if context:
             raise err.with_context(context) from None
         raise
+
+
+@lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def _compile(text: str, allow_sensitive: bool) -> CompiledRule:
+    # A compiled rule is immutable and depends on its text alone, so a catalog that repeats
+    # a rule (thousands of approaches share "age <= 64") parses it once. Errors are not
+    # cached: each is raised again, with the caller's context.
+    node = parse_rule(text)
+    compiler = _Compiler(text, allow_sensitive)
+    resolved, plan = compiler.visit(node)
     return CompiledRule(text, resolved, frozenset(compiler.fields), plan)
 
 

@@ -1,0 +1,1 @@
+"""The parts of the benchmark harness, one module each (run them with ``benchmarks/run.py``)."""

@@ -337,7 +337,7 @@ def write_recommendations(
             else:
                 out.write(("" if first else ",") + "\n" + _recommendation_json(line))
         else:
-            out.write(escape_control(("" if first else "\n") + _client_block(cid, recs, lang)))
+            out.write(("" if first else "\n") + _client_block(cid, recs, lang))
         first = False
     if fmt == "json-array":
         out.write("\n]\n")
@@ -363,7 +363,13 @@ _APART = {
 
 
 def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en") -> str:
-    lines = [f"{cid}"]
+    """One client's lines of the table, terminal control characters escaped.
+
+    Each piece that can hold outside text (the id, a name, a reason) is escaped on its own,
+    names and reasons once each (they repeat across clients); the rest of the layout holds
+    no control character, so this is the same text as escaping the whole block.
+    """
+    lines = [escape_control(cid)]
     if not recs:
         lines.append("  (no approach listed)" if lang == "en" else "  (geen aanpak)")
     offered = [r for r in recs if r.offered or r.status == "ineligible"]
@@ -373,21 +379,27 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
             lines.append(header)
         for r in group:
             rank = str(r.rank) if r.rank else "-"
-            name = _clip(r.name or r.approach_id, 40)
+            name = _name_cell(r.name or r.approach_id)
             status = _STATUS_WORDS[lang][r.status]
-            lines.append(f"  {rank:>2}  {name:<40} {status:<10} {r.score:.2f}")
+            lines.append(f"  {rank:>2}  {name} {status:<10} {r.score:.2f}")
             for reason in r.reasons:
                 lines += _wrap_reason(reason)
     return "\n".join(lines) + "\n"
 
 
 @functools.lru_cache(maxsize=65_536)
+def _name_cell(name: str) -> str:
+    """Return an approach's name cut and padded to its column, then escaped; once per name."""
+    return escape_control(f"{_clip(name, 40):<40}")
+
+
+@functools.lru_cache(maxsize=65_536)
 def _wrap_reason(reason: str) -> tuple[str, ...]:
-    """Wrap one reason under its approach; reasons repeat across clients, so once each."""
+    """Wrap one reason under its approach, escaped; reasons repeat across clients, so once each."""
     wrapped = textwrap.wrap(
         reason, width=88, initial_indent="        ", subsequent_indent="          "
     )
-    return tuple(wrapped)
+    return tuple(escape_control(line) for line in wrapped)
 
 
 def cmd_synth(args: argparse.Namespace, out: IO[str]) -> int:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 import pandas as pd
 
 import matchkit as mk
-from matchkit.recommend import field_label
+from matchkit.errors import ParameterError
+from matchkit.recommend import field_label, value_label
 
 Lang = Literal["en", "nl"]
 
@@ -42,6 +43,10 @@ class FormField:
         codes separated by commas.
     choices : tuple of str
         The allowed values of a choice or of several choices.
+    labels : dict
+        The question's label per language.
+    choice_labels : dict
+        Per language, ``(value, label)`` for each choice (``matchkit.recommend.value_label``).
     minimum, maximum : float or None
         Bounds of a number.
     """
@@ -53,6 +58,7 @@ class FormField:
     maximum: float | None = None
     sensitive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    choice_labels: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
@@ -64,16 +70,32 @@ def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
     return dict(body)
 
 
+def _choice_labels(name: str, choices: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    def one(value: str, lang: Lang) -> str:
+        try:
+            return value_label(name, value, lang)
+        except ParameterError:  # a value the registry does not know: show the code
+            return value
+
+    return {lang: tuple((c, one(c, lang)) for c in choices) for lang in ("nl", "en")}
+
+
 def _field(schema: dict[str, Any], name: str, prop: dict[str, Any]) -> FormField:
     body = _resolve(schema, prop)
     labels = {lang: field_label(name, lang) for lang in ("nl", "en")}
     if "enum" in body:
-        return FormField(name, "enum", tuple(body["enum"]), labels=labels)
+        choices = tuple(body["enum"])
+        return FormField(
+            name, "enum", choices, labels=labels, choice_labels=_choice_labels(name, choices)
+        )
     kind = body.get("type")
     if kind == "array":
         items = _resolve(schema, body.get("items", {}))
         if "enum" in items:
-            return FormField(name, "multi", tuple(items["enum"]), labels=labels)
+            choices = tuple(items["enum"])
+            return FormField(
+                name, "multi", choices, labels=labels, choice_labels=_choice_labels(name, choices)
+            )
         return FormField(name, "codes", labels=labels)
     if kind == "boolean":
         return FormField(name, "bool", labels=labels)

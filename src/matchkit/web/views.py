@@ -143,6 +143,7 @@ def _form_context(
             {
                 "f": f,
                 "label": f.labels[lang],
+                "choices": f.choice_labels.get(lang, ()),
                 "value": values.get(f.name, ""),
                 "error": text(f"err_{errors[f.name]}", lang) if f.name in errors else "",
             }

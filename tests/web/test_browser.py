@@ -172,7 +172,7 @@ def test_the_whole_loop_in_a_browser(browser, live_server, tmp_path):
     summary = model.summary()
     assert set(summary.index) == set(seeded) - {"usual care"}
     assert np.isfinite(summary["ate"].to_numpy()).all()
-    effects = model.effects(history)
+    effects = model.effects(history.caseload)
     assert len(effects) == (SEEDED + 1) * len(model.approach_ids_)
     assert np.isfinite(effects["effect"].to_numpy()).all()
 

@@ -158,6 +158,17 @@ def _recommender(offered: tuple[str, ...]) -> mk.Recommender:
     return mk.Recommender(catalog(), offering=offering)
 
 
+def warm() -> None:
+    """Load the catalog, the form and the recommender of the full offering now.
+
+    ``matchkit serve`` calls this before its processes are forked, so they share the work
+    and no case manager waits for it on a first request.
+    """
+    form_fields()
+    catalog_version()
+    _recommender(())
+
+
 def offering_version(offered: tuple[str, ...]) -> str:
     """Return a digest of the local offering ("all" when nothing is set)."""
     return _digest(sorted(offered)) if offered else "all"

@@ -200,7 +200,8 @@ def main() -> int:
     print(f"load average before: {load_before}; after: {os.getloadavg()}")
     print(f"think time: uniform 0..{2 * args.think:g} s between updates")
     print(
-        f"database: {args.db or 'sqlite (WAL)'}; server: matchkit serve (gunicorn, {args.workers} processes x {args.threads} threads)"
+        f"database: {args.db or 'sqlite (WAL)'}; server: matchkit serve (gunicorn, "
+        f"{args.workers} processes x {args.threads} threads)"
     )
     print(f"case managers: {len(ready)} of {args.users} started; setup errors: {len(setup_errors)}")
     print(f"shortlist updates: {len(ms)} in {wall:.1f} s ({len(ms) / wall:.1f}/s)")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from matchkit.web.models import Decision, OfferedApproach
+from matchkit.web import engine
+from matchkit.web.models import AuditEvent, Decision, OfferedApproach
 from matchkit.web.overview import MIN_DECIDERS, deviation_by_team
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +74,40 @@ def test_an_administrator_sets_the_offering_and_it_reaches_the_shortlist(admin, 
     assert "niet aangeboden" in text
     # Administrators manage, they do not read clients.
     assert admin.get(f"/clients/{annas_client.pk}/").status_code == 403
+
+
+def _not_offered(browser, client, **facts):
+    page = browser.post(f"/clients/{client.pk}/", facts, HTTP_HX_REQUEST="true").content.decode()
+    if "niet aangeboden" not in page:
+        return []
+    return re.findall(r"<li>([^<]+) <span", page.split("niet aangeboden", 1)[1])
+
+
+def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, anna, annas_client):
+    # Utrecht offers only FIP; every other municipality offers FIP and APP.
+    admin.post("/catalog/", {"area": "  Utrecht ", "offered": ["fip"]})
+    admin.post("/catalog/", {"offered": ["fip", "app"]})
+    assert sorted(OfferedApproach.objects.values_list("area", "approach_id")) == [
+        ("", "app"),
+        ("", "fip"),
+        ("Utrecht", "fip"),
+    ]
+    fip, app = (a.name for a in engine.catalog().approaches if a.id in ("fip", "app"))
+    names = {a.id: a.name for a in engine.catalog().approaches}
+    facts = {"age": "45", "wants_paid_work": "true", "participation_ladder": "3"}
+    in_utrecht = _not_offered(anna, annas_client, municipality="utrecht", **facts)
+    elsewhere = _not_offered(anna, annas_client, municipality="Zaanstad", **facts)
+    assert names["app"] in in_utrecht and names["app"] not in elsewhere
+    assert names["fip"] not in in_utrecht and names["fip"] not in elsewhere
+    # The catalog page says where each approach is offered, to everyone.
+    page = anna.get("/catalog/").content.decode()
+    assert "Utrecht, alle overige gemeenten" in page and fip in page and app in page
+    # Ticking nothing for Utrecht removes its own list: it follows the others again.
+    admin.post("/catalog/", {"area": "Utrecht"})
+    assert not OfferedApproach.objects.filter(area="Utrecht").exists()
+    assert names["app"] not in _not_offered(anna, annas_client, municipality="Utrecht", **facts)
+    kinds = list(AuditEvent.objects.filter(action="offering-update").values_list("target", flat=True))
+    assert kinds == ["Utrecht:fip", "*:app,fip", "Utrecht:"]
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):

@@ -152,10 +152,28 @@ def model_version() -> str:
     return f"{mk.__version__}:{_digest(repr(mk.ScoringModel()))}"
 
 
+Offered = tuple[tuple[str, str], ...]
+"""The local offering as stored: sorted ``(area, approach_id)`` pairs, area "" for every
+municipality without its own list."""
+
+
+def offering_of(offered: Offered) -> mk.Offering | None:
+    """Return the library's offering of stored pairs (None when nothing is set)."""
+    if not offered:
+        return None
+    by_area: dict[str, list[str]] = {}
+    default: list[str] | None = None
+    for area, approach in offered:
+        if area:
+            by_area.setdefault(area, []).append(approach)
+        else:
+            default = [*(default or []), approach]
+    return mk.Offering(by_area=by_area, default=default)
+
+
 @lru_cache(maxsize=8)
-def _recommender(offered: tuple[str, ...]) -> mk.Recommender:
-    offering = mk.Offering(default=list(offered)) if offered else None
-    return mk.Recommender(catalog(), offering=offering)
+def _recommender(offered: Offered) -> mk.Recommender:
+    return mk.Recommender(catalog(), offering=offering_of(offered))
 
 
 def warm() -> None:
@@ -169,7 +187,7 @@ def warm() -> None:
     _recommender(())
 
 
-def offering_version(offered: tuple[str, ...]) -> str:
+def offering_version(offered: Offered) -> str:
     """Return a digest of the local offering ("all" when nothing is set)."""
     return _digest(sorted(offered)) if offered else "all"
 
@@ -180,9 +198,11 @@ def profile_of(client_id: str, facts: dict[str, Any]) -> mk.ClientProfile:
 
 
 def shortlist(
-    client_id: str, facts: dict[str, Any], offered: tuple[str, ...], lang: Lang
+    client_id: str, facts: dict[str, Any], offered: Offered, lang: Lang
 ) -> list[dict[str, Any]]:
     """Return the explained list of approaches for one client, ineligible ones last.
+
+    What is offered follows the client's ``municipality`` fact (see :func:`offering_of`).
 
     Each item is ``Recommendation.to_dict()`` with the approach's ``name``, ``offered``,
     ``to_arrange`` and ``to_verify`` turned into labels in ``lang`` (``to_verify_labels``).

@@ -5,10 +5,13 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 import matchkit as mk
@@ -16,7 +19,7 @@ from matchkit.web import engine
 from matchkit.web.access import audit, require_role
 from matchkit.web.models import Client, Decision, OfferedApproach, Outcome
 from matchkit.web.texts import text
-from matchkit.web.views import _lang, offered_ids
+from matchkit.web.views import _lang, offered_pairs
 
 ALL_ROLES = ("case_manager", "adviser", "administrator")
 
@@ -24,10 +27,30 @@ MIN_DECIDERS = 2
 """A team's deviation rate is shown only when at least this many people decided in it."""
 
 
+def _area(raw: str) -> str:
+    """Return a municipality or area name as stored: spaces collapsed, at most 100 characters."""
+    return " ".join(raw.split())[:100]
+
+
+def _offered_where(
+    pairs: engine.Offered, approach_id: str, lang: engine.Lang
+) -> tuple[list[str], bool]:
+    """Return the areas an approach is offered in ("" as "elsewhere") and whether it is set."""
+    areas = [area for area, a in pairs if a == approach_id]
+    named = [area for area in areas if area]
+    if "" in areas:  # named municipalities first, then "every other municipality"
+        named.append(text("area_default", lang))
+    return named, bool(pairs)
+
+
 @require_role(*ALL_ROLES)
 @require_http_methods(["GET", "POST"])
 def catalog(request: HttpRequest) -> HttpResponse:
-    """Show each approach's facts; an administrator sets which are offered here."""
+    """Show each approach's facts and where it is offered; an administrator sets the offering.
+
+    The offering is set per municipality (``?area=NAME``) or for every municipality without
+    its own list (no ``area``). A client's municipality decides which list applies.
+    """
     from matchkit.web.access import role_of
 
     is_admin = role_of(request.user) == "administrator"
@@ -35,25 +58,41 @@ def catalog(request: HttpRequest) -> HttpResponse:
         if not is_admin:
             audit(request, "forbidden")
             return HttpResponse("403", status=403)
+        area = _area(request.POST.get("area", ""))
         ids = set(engine.catalog().ids)
-        chosen = [a for a in request.POST.getlist("offered") if a in ids]
-        OfferedApproach.objects.all().delete()
-        OfferedApproach.objects.bulk_create(OfferedApproach(approach_id=a) for a in chosen)
-        audit(request, "offering-update", ",".join(sorted(chosen))[:100])
-        return redirect("catalog")
+        chosen = sorted({a for a in request.POST.getlist("offered") if a in ids})
+        with transaction.atomic():
+            OfferedApproach.objects.filter(area=area).delete()
+            OfferedApproach.objects.bulk_create(
+                OfferedApproach(area=area, approach_id=a) for a in chosen
+            )
+        audit(request, "offering-update", f"{area or '*'}:{','.join(chosen)}"[:100])
+        url = reverse("catalog")
+        return redirect(f"{url}?{urlencode({'area': area})}" if area else url)
     audit(request, "catalog-view")
     lang = _lang(request)
-    offered = set(offered_ids())
-    rows = [
-        {
-            "a": a,
-            "text": a.describe(lang),
-            "offered": not offered or a.id in offered,
-            "explicit": a.id in offered,
-        }
-        for a in engine.catalog().approaches
-    ]
-    return render(request, "web/catalog.html", {"rows": rows, "is_admin": is_admin})
+    area = _area(request.GET.get("area", ""))
+    pairs = offered_pairs()
+    own = {a for ar, a in pairs if ar == area}
+    rows = []
+    for a in engine.catalog().approaches:
+        where, is_set = _offered_where(pairs, a.id, lang)
+        rows.append(
+            {
+                "a": a,
+                "text": a.describe(lang),
+                "where": where,
+                "set": is_set,
+                "explicit": a.id in own,
+            }
+        )
+    context = {
+        "rows": rows,
+        "is_admin": is_admin,
+        "area": area,
+        "areas": sorted({ar for ar, _ in pairs if ar}),
+    }
+    return render(request, "web/catalog.html", context)
 
 
 def deviation_by_team() -> list[dict[str, Any]]:

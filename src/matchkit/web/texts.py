@@ -99,6 +99,25 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "offered_here": ("wordt hier aangeboden", "offered here"),
     "not_offered_here": ("wordt hier niet aangeboden", "not offered here"),
     "set_offering": ("Aanbod opslaan", "Save the offering"),
+    "offering": ("Lokaal aanbod", "Local offering"),
+    "offering_help": (
+        "Het aanbod geldt per gemeente of gebied; de gemeente van de cliënt bepaalt wat "
+        "'hier niet aangeboden' is. Zonder gemeente geldt het voor alle overige gemeenten. "
+        "Niets aangevinkt: de gemeente volgt het aanbod van de overige gemeenten.",
+        "The offering is set per municipality or area; the client's municipality decides what "
+        "is 'not offered here'. Without a municipality it holds for every other municipality. "
+        "Nothing ticked: the municipality follows the offering of the others.",
+    ),
+    "area": ("Gemeente of gebied", "Municipality or area"),
+    "area_default": ("alle overige gemeenten", "every other municipality"),
+    "show": ("Tonen", "Show"),
+    "offering_for": ("Aanbod voor", "Offering for"),
+    "offered_in": ("Aangeboden in", "Offered in"),
+    "offered_everywhere": (
+        "overal (er is geen lokaal aanbod ingesteld)",
+        "everywhere (no local offering is set)",
+    ),
+    "offered_nowhere": ("nergens", "nowhere"),
     "dashboard": ("Overzicht", "Dashboard"),
     "governance": ("Verantwoording", "Governance"),
     "export_json": ("Als JSON", "As JSON"),

@@ -38,9 +38,12 @@ def _lang(request: HttpRequest) -> engine.Lang:
     return "en" if getattr(request, "lang", "nl") == "en" else "nl"
 
 
-def offered_ids() -> tuple[str, ...]:
-    """Return the ids the administrator set as offered (empty: everything is offered)."""
-    return tuple(sorted(OfferedApproach.objects.values_list("approach_id", flat=True)))
+def offered_pairs() -> engine.Offered:
+    """Return the offering the administrator set, as ``(area, approach_id)`` pairs.
+
+    Empty: everything is offered everywhere.
+    """
+    return tuple(sorted(OfferedApproach.objects.values_list("area", "approach_id")))
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +128,7 @@ def _shortlist_context(client: Client, lang: engine.Lang) -> dict[str, Any]:
         return {"need_age": True, "ranked": [], "not_offered": [], "ineligible": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mk.DataQualityWarning)
-        items = engine.shortlist(client.client_id, facts, offered_ids(), lang)
+        items = engine.shortlist(client.client_id, facts, offered_pairs(), lang)
     return {
         "need_age": False,
         "ranked": [i for i in items if i["rank"] is not None],
@@ -230,7 +233,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if not reason:
             errors.append(text("reason_required", lang))
         if not errors:
-            offered = offered_ids()
+            offered = offered_pairs()
             with transaction.atomic():
                 staff = Staff.objects.filter(user=_user(request)).first()
                 decision = Decision.objects.create(

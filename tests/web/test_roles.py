@@ -106,8 +106,8 @@ def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, ann
     admin.post("/catalog/", {"area": "Utrecht"})
     assert not OfferedApproach.objects.filter(area="Utrecht").exists()
     assert names["app"] not in _not_offered(anna, annas_client, municipality="Utrecht", **facts)
-    kinds = list(AuditEvent.objects.filter(action="offering-update").values_list("target", flat=True))
-    assert kinds == ["Utrecht:fip", "*:app,fip", "Utrecht:"]
+    audited = AuditEvent.objects.filter(action="offering-update").values_list("target", flat=True)
+    assert list(audited) == ["Utrecht:fip", "*:app,fip", "Utrecht:"]
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):

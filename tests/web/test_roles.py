@@ -156,3 +156,17 @@ def test_the_governance_page_exports_json(anna):
         assert data[key], key
     assert "gender" in data["sensitive_fields"]["fields"]
     assert "age" in data["fields_read"]
+
+
+def test_the_governance_page_is_dutch_by_default_and_english_on_request(anna):
+    page = anna.get("/governance/").content.decode()
+    assert "Menselijke tussenkomst" in page and "Niets wordt automatisch besloten" in page
+    assert "leeftijd <code>age</code>" in page and "Human intervention" not in page
+    dutch = anna.get("/governance/?format=json").json()
+    assert dutch["lang"] == "nl" and dutch["legal_basis"].startswith("Participatiewet; de ")
+    page = anna.get("/governance/?lang=en").content.decode()
+    assert "Human intervention" in page and "Nothing is decided automatically" in page
+    english = anna.get("/governance/?format=json").json()
+    assert english["lang"] == "en" and english.keys() == dutch.keys()
+    assert english["fields_read"] == dutch["fields_read"]
+    assert len(english["risks"]) == len(dutch["risks"]) == 4

@@ -119,6 +119,36 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "offered_nowhere": ("nergens", "nowhere"),
     "dashboard": ("Overzicht", "Dashboard"),
+    "users": ("Gebruikers", "Users"),
+    "users_help": (
+        "Maak gebruikers aan, stel rol en team in, of zet iemand op inactief: die kan dan niet "
+        "meer inloggen. Besluiten blijven bewaard. Elke wijziging komt in het auditlogboek.",
+        "Create users, set their role and team, or make someone inactive: they can no longer "
+        "log in. Their decisions are kept. Every change goes into the audit log.",
+    ),
+    "new_user": ("Nieuwe gebruiker", "New user"),
+    "role": ("Rol", "Role"),
+    "active": ("Actief", "Active"),
+    "you": ("uzelf", "you"),
+    "role_case_manager": ("klantmanager", "case manager"),
+    "role_adviser": ("adviseur", "adviser"),
+    "role_administrator": ("beheerder", "administrator"),
+    "password_help": ("Minstens 8 tekens.", "At least 8 characters."),
+    "err_role": ("Kies een rol.", "Choose a role."),
+    "err_team": ("Een team heeft hoogstens 100 tekens.", "A team has at most 100 characters."),
+    "err_username": (
+        "Een gebruikersnaam heeft 1 tot 150 letters, cijfers of . @ + - _",
+        "A username has 1 to 150 letters, digits or . @ + - _",
+    ),
+    "err_user_exists": ("Die gebruikersnaam bestaat al.", "That username exists already."),
+    "err_password": (
+        "Het wachtwoord moet minstens 8 tekens hebben.",
+        "The password needs at least 8 characters.",
+    ),
+    "err_self": (
+        "U kunt uzelf niet op inactief zetten of uw eigen beheerdersrol afnemen.",
+        "You cannot make yourself inactive or take away your own administrator role.",
+    ),
     "governance": ("Verantwoording", "Governance"),
     "export_json": ("Als JSON", "As JSON"),
     "deviation": ("Afwijking van plaats 1, per team", "Deviation from rank 1, per team"),

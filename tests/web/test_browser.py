@@ -18,7 +18,7 @@ import pytest
 import matchkit as mk
 from matchkit.errors import OverlapWarning
 from matchkit.web import commands, engine
-from matchkit.web.models import Client, Decision, Outcome
+from matchkit.web.models import Client, Decision, OfferedApproach, Outcome
 
 from .conftest import PASSWORD
 
@@ -64,6 +64,7 @@ def _axe(page, name, shots):
 def test_the_whole_loop_in_a_browser(browser, live_server, tmp_path):
     commands.create_user("anna", "case_manager", PASSWORD, team="noord")
     commands.create_user("ada", "adviser", PASSWORD, team="")
+    commands.create_user("beheer", "administrator", PASSWORD, team="")
     shots = (
         Path(os.environ["MATCHKIT_SCREENSHOTS"]) if "MATCHKIT_SCREENSHOTS" in os.environ else None
     )
@@ -103,6 +104,11 @@ def test_the_whole_loop_in_a_browser(browser, live_server, tmp_path):
         " || document.querySelectorAll('#shortlist .rec').length > 0"
     )
     _axe(page, "04-intake-shortlist", shots)
+    page.goto(page.url + "?lang=en")
+    assert "A2 (elementary)" in page.inner_text("#f-dutch_level")
+    _axe(page, "04b-intake-en", shots)
+    page.goto(page.url.split("?")[0] + "?lang=nl")
+    assert "A2 (basis)" in page.inner_text("#f-dutch_level")
 
     page.click("text=Afdrukken voor het gesprek")
     page.wait_for_url("**/print/")
@@ -145,6 +151,35 @@ def test_the_whole_loop_in_a_browser(browser, live_server, tmp_path):
     page.click("button[type=submit]")
     page.wait_for_url("**/dashboard/")
     _axe(page, "11-dashboard", shots)
+    page.click("text=Uitloggen")
+    page.wait_for_url("**/login/")
+
+    # The administrator: users, the offering per municipality, governance in English.
+    page.fill("#id_username", "beheer")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/catalog/")
+    page.fill("#id_area", "Utrecht")
+    page.click("form.inline button[type=submit]")
+    page.wait_for_url("**/catalog/?area=Utrecht")
+    page.check("input[name=offered][value=fip]")
+    page.click("text=Aanbod opslaan")
+    page.wait_for_url("**/catalog/?area=Utrecht")
+    assert OfferedApproach.objects.filter(area="Utrecht").count() == 1
+    _axe(page, "12-catalog-offering-utrecht", shots)
+    page.goto(f"{base}/users/")
+    page.fill("#id_new_username", "dirk")
+    page.fill("#id_new_password", PASSWORD)
+    page.select_option("#id_new_role", "adviser")
+    page.fill("#id_new_team", "oost")
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_selector("text=dirk")
+    _axe(page, "13-users", shots)
+    page.goto(f"{base}/governance/?lang=en")
+    assert "Human intervention" in page.inner_text("main")
+    _axe(page, "14-governance-en", shots)
+    page.goto(f"{base}/users/?lang=en")
+    _axe(page, "15-users-en", shots)
     assert external == []  # no CDN, no call outside the page itself
 
     # The recorded decision and outcome are a history the library reads.

@@ -86,6 +86,13 @@ def _not_offered(browser, client, **facts):
 def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, anna, annas_client):
     # Utrecht offers only FIP; every other municipality offers FIP and APP.
     admin.post("/catalog/", {"area": "  Utrecht ", "offered": ["fip"]})
+    # Utrecht alone is set: everywhere else still offers everything (as the library says).
+    page = anna.get("/catalog/").content.decode()
+    assert "nergens" not in page and "Utrecht, alle overige gemeenten" in page
+    assert (
+        page.count("<strong>Aangeboden in:</strong> alle overige gemeenten<")
+        == len(engine.catalog().approaches) - 1
+    )
     admin.post("/catalog/", {"offered": ["fip", "app"]})
     assert sorted(OfferedApproach.objects.values_list("area", "approach_id")) == [
         ("", "app"),
@@ -102,6 +109,7 @@ def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, ann
     # The catalog page says where each approach is offered, to everyone.
     page = anna.get("/catalog/").content.decode()
     assert "Utrecht, alle overige gemeenten" in page and fip in page and app in page
+    assert "<strong>Aangeboden in:</strong> nergens<" in page  # neither FIP nor APP
     # Ticking nothing for Utrecht removes its own list: it follows the others again.
     admin.post("/catalog/", {"area": "Utrecht"})
     assert not OfferedApproach.objects.filter(area="Utrecht").exists()

@@ -32,15 +32,24 @@ def _area(raw: str) -> str:
     return " ".join(raw.split())[:100]
 
 
-def _offered_where(
-    pairs: engine.Offered, approach_id: str, lang: engine.Lang
-) -> tuple[list[str], bool]:
-    """Return the areas an approach is offered in ("" as "elsewhere") and whether it is set."""
-    areas = [area for area, a in pairs if a == approach_id]
-    named = [area for area in areas if area]
-    if "" in areas:  # named municipalities first, then "every other municipality"
-        named.append(text("area_default", lang))
-    return named, bool(pairs)
+def _offered_where(pairs: engine.Offered, approach: mk.Approach, lang: engine.Lang) -> list[str]:
+    """Return where an approach is offered, as the library decides it (empty: nowhere).
+
+    A municipality with its own list offers what is ticked there; every other one follows the
+    list without a municipality, or, when there is none, the catalog's ``offered_in`` (no
+    ``offered_in``: everywhere).
+    """
+    others = text("area_default", lang)
+    own_lists = {area.casefold() for area, _ in pairs if area}
+    where = [area for area, a in pairs if area and a == approach.id]
+    if any(not area for area, _ in pairs):
+        if ("", approach.id) in pairs:
+            where.append(others)
+    elif approach.offered_in is None:
+        where.append(others if own_lists else text("offered_everywhere", lang))
+    else:
+        where += [m for m in approach.offered_in if m.casefold() not in own_lists]
+    return where
 
 
 @require_role(*ALL_ROLES)
@@ -76,16 +85,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
     own = {a for ar, a in pairs if ar == area}
     rows = []
     for a in engine.catalog().approaches:
-        where, is_set = _offered_where(pairs, a.id, lang)
-        rows.append(
-            {
-                "a": a,
-                "text": a.describe(lang),
-                "where": where,
-                "set": is_set,
-                "explicit": a.id in own,
-            }
-        )
+        where = _offered_where(pairs, a, lang)
+        rows.append({"a": a, "text": a.describe(lang), "where": where, "explicit": a.id in own})
     context = {
         "rows": rows,
         "is_admin": is_admin,

@@ -155,7 +155,10 @@ def _form_context(
 
 
 def _save_facts(client: Client, facts: dict[str, Any]) -> str:
-    """Store the facts if they make a valid profile; return the problem otherwise."""
+    """Store the facts if they make a valid profile; return the problem otherwise.
+
+    Facts equal to the stored ones are not written again.
+    """
     if "age" in facts:
         try:
             with warnings.catch_warnings():
@@ -166,8 +169,9 @@ def _save_facts(client: Client, facts: dict[str, Any]) -> str:
             if callable(errors):
                 return "; ".join(str(e.get("msg", "")) for e in errors())
             return str(exc)
-    client.profile = facts
-    client.save(update_fields=["profile", "updated_at"])
+    if facts != client.profile:
+        client.profile = facts
+        client.save(update_fields=["profile", "updated_at"])
     return ""
 
 
@@ -182,13 +186,14 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
     values = form_values(client.profile)
     if request.method == "POST":
         facts, errors = read_facts(request.POST)
-        problem = _save_facts(client, facts) if not errors else ""
+        with transaction.atomic():  # the change and its audit row: one commit
+            problem = _save_facts(client, facts) if not errors else ""
+            audit(
+                request,
+                "profile-update" if not (errors or problem) else "profile-rejected",
+                client.client_id,
+            )
         values = form_values(facts) if (errors or problem) else form_values(client.profile)
-        audit(
-            request,
-            "profile-update" if not (errors or problem) else "profile-rejected",
-            client.client_id,
-        )
     else:
         audit(request, "intake-view", client.client_id)
     context = _shortlist_context(client, lang)

@@ -68,7 +68,7 @@ def fit_matchkit(h: Any, outcome: str, n_jobs: int = 1) -> tuple[Any, float]:
     return model, seconds
 
 
-def fit_econml(h: Any, model: Any, outcome: str) -> tuple[np.ndarray, float]:
+def fit_econml(h: Any, model: Any, outcome: str, n_jobs: int) -> tuple[np.ndarray, float]:
     from econml.dr import DRLearner
     from sklearn.linear_model import LassoCV
     from threadpoolctl import threadpool_limits
@@ -81,17 +81,18 @@ def fit_econml(h: Any, model: Any, outcome: str) -> tuple[np.ndarray, float]:
     t = h.approach.fillna("").to_numpy(dtype=object).astype(str)
     y = h.outcomes[outcome].to_numpy()
     start = time.perf_counter()
-    # The same nuisance models and one thread, as matchkit uses; DRLearner needs a regressor
-    # for the outcome and fits its final stage per arm (LassoCV: linear, penalty by CV).
+    # The same nuisance models and the same number of threads as matchkit's fit; DRLearner
+    # needs a regressor for the outcome and fits its final stage per arm (LassoCV: linear,
+    # penalty by CV, its folds run on n_jobs processes).
     dr = DRLearner(
         model_propensity=default_propensity_model(0),
         model_regression=default_outcome_model(False, 0),
-        model_final=LassoCV(cv=3),
+        model_final=LassoCV(cv=3, n_jobs=n_jobs),
         cv=5,
         random_state=0,
         categories=["", *model.approach_ids_],
     )
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=n_jobs):
         dr.fit(y, t, X=x)
         effects = np.column_stack([dr.effect(x, T0="", T1=a).ravel() for a in model.approach_ids_])
     return effects, time.perf_counter() - start
@@ -103,13 +104,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--approaches", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--econml", action="store_true")
-    parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit_effects")
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="threads for fit_effects and for EconML alike"
+    )
     args = parser.parse_args(argv)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores (may be shared), "
         f"python {platform.python_version()}"
     )
     h = history(args.rows, args.approaches, args.seed)
+    # Import scikit-learn's models before any clock starts: fit_effects imports them lazily,
+    # and without this the first fit timed (matchkit's) would pay the import for both.
+    import sklearn.ensemble
+    import sklearn.linear_model  # noqa: F401
+
     outcome = h.truth.outcome
     print(f"history: {len(h)} rows, {len(h.approach_ids)} approaches, outcome {outcome}")
     model, seconds = fit_matchkit(h, outcome, args.n_jobs)
@@ -124,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.econml:
         est, _ = model.effect_matrix(h.caseload)
         ours = true_policy_value(h, est, model.approach_ids_)
-        theirs_effects, theirs_seconds = fit_econml(h, model, outcome)
+        theirs_effects, theirs_seconds = fit_econml(h, model, outcome, args.n_jobs)
         theirs = true_policy_value(h, theirs_effects, model.approach_ids_)
         usual = float(truth.baseline.mean())
         oracle = float(np.maximum(truth.effects.max(axis=1), 0).mean() + usual)

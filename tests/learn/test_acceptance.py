@@ -39,7 +39,8 @@ def test_the_learned_policy_is_clearly_ahead_of_the_catalog(comparison):
 @pytest.mark.slow
 @pytest.mark.xfail(
     reason="goal not met: measured 77% of the oracle's gain over random (2026-12-01, "
-    "docs/learning.md); the same final stage fitted to the true effects reaches 90%",
+    "docs/learning.md); 76-80% on three seeds, 76-79% even with the true outcome functions "
+    "as nuisances, 84% on 200,000 rows: the shortfall is the data's noise, not the fit",
     strict=True,
 )
 def test_the_learned_policy_reaches_90_percent_of_the_oracle_gain(comparison):

@@ -110,12 +110,16 @@ def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, ann
     page = anna.get("/catalog/").content.decode()
     assert "Utrecht, alle overige gemeenten" in page and fip in page and app in page
     assert "<strong>Aangeboden in:</strong> nergens<" in page  # neither FIP nor APP
+    # The same municipality in another case is the same list.
+    admin.post("/catalog/", {"area": "UTRECHT", "offered": ["fip"]})
+    assert OfferedApproach.objects.filter(area__iexact="utrecht").count() == 1
+    assert "checked" in admin.get("/catalog/?area=utrecht").content.decode()
     # Ticking nothing for Utrecht removes its own list: it follows the others again.
     admin.post("/catalog/", {"area": "Utrecht"})
     assert not OfferedApproach.objects.filter(area="Utrecht").exists()
     assert names["app"] not in _not_offered(anna, annas_client, municipality="Utrecht", **facts)
     audited = AuditEvent.objects.filter(action="offering-update").values_list("target", flat=True)
-    assert list(audited) == ["Utrecht:fip", "*:app,fip", "Utrecht:"]
+    assert list(audited) == ["Utrecht:fip", "*:app,fip", "UTRECHT:fip", "Utrecht:"]
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):

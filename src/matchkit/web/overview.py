@@ -71,7 +71,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
         ids = set(engine.catalog().ids)
         chosen = sorted({a for a in request.POST.getlist("offered") if a in ids})
         with transaction.atomic():
-            OfferedApproach.objects.filter(area=area).delete()
+            # One list per municipality, whatever its case (the library compares so too).
+            OfferedApproach.objects.filter(area__iexact=area).delete()
             OfferedApproach.objects.bulk_create(
                 OfferedApproach(area=area, approach_id=a) for a in chosen
             )
@@ -82,7 +83,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     lang = _lang(request)
     area = _area(request.GET.get("area", ""))
     pairs = offered_pairs()
-    own = {a for ar, a in pairs if ar == area}
+    own = {a for ar, a in pairs if ar.casefold() == area.casefold()}
     rows = []
     for a in engine.catalog().approaches:
         where = _offered_where(pairs, a, lang)

@@ -104,21 +104,52 @@ def test_an_interior_point_failure_is_retried_with_the_dual_simplex(rng, monkeyp
     score, allowed = random_pairs(rng, n, m, density=0.5, decimals=2)
     capacity = np.array([3, 9, 1, 12])
     expected = assign_optimal(score, allowed, capacity)
+    real = _assign_lp._run_core
+    solvers = []
+
+    def failing_ipm(solver, *args):
+        solvers.append(solver)
+        if solver == "ipm":
+            return "failed", np.zeros(0), np.zeros(0), "numerical difficulties"
+        return real(solver, *args)
+
+    monkeypatch.setattr(_assign_lp, "_run_core", failing_ipm)
+    retried = assign_optimal(score, allowed, capacity)
+    assert "simplex" in solvers
+    assert retried.method == "highs-lp"
+    assert retried.total == pytest.approx(expected.total, abs=1e-9)
+    np.testing.assert_array_equal(retried.approach, expected.approach)
+    np.testing.assert_allclose(retried.capacity_price, expected.capacity_price, atol=1e-9)
+
+
+def test_without_scipys_highs_binding_linprog_gives_the_same_plan(rng, monkeypatch):
+    # The LPs run on HiGHS's binding when scipy has it, else through linprog (IPM, then
+    # the dual simplex); either way the plan, its total and its prices are the same.
+    n, m = 300, 5
+    score, allowed = random_pairs(rng, n, m, density=0.5, decimals=1)
+    capacity = np.array([10, 25, 3, 40, 0])
+    groups = {"g": rng.random(n) < 0.3}
+    direct = assign_optimal(score, allowed, capacity)
+    shared = assign_optimal(score, allowed, capacity, groups=groups, min_share={"g": 0.4})
+    monkeypatch.setattr(_assign_lp, "_core", None)
     real = _assign_lp.linprog  # type: ignore[attr-defined]
     methods = []
 
-    def failing_ipm(*args, method, **kwargs):
+    def spy(*args, method, **kwargs):
         methods.append(method)
-        if method == "highs-ipm":
+        if method == "highs-ipm" and len(methods) == 1:
             return SimpleNamespace(status=4, message="numerical difficulties")
         return real(*args, method=method, **kwargs)
 
-    monkeypatch.setattr(_assign_lp, "linprog", failing_ipm)
-    retried = assign_optimal(score, allowed, capacity)
-    assert "highs-ds" in methods
-    assert retried.method == "highs-lp"
-    assert retried.total == pytest.approx(expected.total, abs=1e-9)
-    np.testing.assert_allclose(retried.capacity_price, expected.capacity_price, atol=1e-9)
+    monkeypatch.setattr(_assign_lp, "linprog", spy)
+    via_linprog = assign_optimal(score, allowed, capacity)
+    assert methods[:2] == ["highs-ipm", "highs-ds"]
+    np.testing.assert_array_equal(via_linprog.approach, direct.approach)
+    np.testing.assert_array_equal(via_linprog.capacity_price, direct.capacity_price)
+    assert via_linprog.total == direct.total
+    shared_linprog = assign_optimal(score, allowed, capacity, groups=groups, min_share={"g": 0.4})
+    np.testing.assert_array_equal(shared_linprog.approach, shared.approach)
+    assert shared_linprog.total == shared.total
 
 
 def test_zero_score_pairs_fill_places_that_would_stay_empty():

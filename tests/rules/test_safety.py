@@ -97,7 +97,9 @@ def test_the_implementation_names_no_dynamic_execution(module):
     assert not names & FORBIDDEN
 
 
-@pytest.mark.parametrize("module", ["", "._compile", "._parser", "._printer", "._source", "._tri"])
+@pytest.mark.parametrize(
+    "module", ["", "._compile", "._flat", "._parser", "._printer", "._source", "._tri"]
+)
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module("matchkit.rules" + module))
     assert result.attempted > 0

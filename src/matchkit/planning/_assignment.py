@@ -134,7 +134,10 @@ def assign_optimal(
     is returned (so a client with an allowed zero-score pair fills a place that would stay
     empty). The LP is built over the allowed pairs only and solved with HiGHS; its matrix is
     totally unimodular, so the LP optimum is an integer optimum (checked; a MILP is the
-    fallback). Ties are resolved deterministically for the same input.
+    fallback). Remaining ties go by the caseload order: going down the clients in order,
+    each gets the best option (an approach earlier in the column order first, any place
+    before none) that an equally good plan gives them while the clients before them keep
+    theirs (:func:`matchkit.planning._ties.client_order`).
 
     With ``min_share``, "among the assigned clients, at least ``min_share[g]`` belong to
     ``groups[g]``" is enforced without shrinking the plan: at least as many clients are
@@ -142,7 +145,8 @@ def assign_optimal(
     empty, would meet any share), and the total score is maximised under that (a MILP).
     Among plans of equal total score the one nearest the asked shares is returned (least
     total overshoot, so an equal-score plan meets a share within one client when it can);
-    see :func:`matchkit.planning._shares.closest_to_shares`.
+    see :func:`matchkit.planning._shares.closest_to_shares`. The caseload order then decides
+    among the plans that also place as many clients of each group combination.
 
     Parameters
     ----------

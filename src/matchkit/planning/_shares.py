@@ -40,6 +40,7 @@ from matchkit.planning._lp import (
 )
 from matchkit.planning._pairs import Pairs, Share
 from matchkit.planning._solve import most_placed
+from matchkit.planning._ties import client_order
 
 #: The first reduced-cost window of the MILP; typical integrality gaps are far smaller.
 FIRST_GAP = 0.05
@@ -116,7 +117,10 @@ def solve_shares(pairs: Pairs, shares: list[Share], plain: Index) -> Index:
             continue
         total = math.fsum(pairs.score[within[chosen]].tolist())
         if total >= lp.bound - gap - 1e-6:
-            return closest_to_shares(pairs, within, chosen, side, shares, total)
+            closest = closest_to_shares(pairs, within, chosen, side, shares, total)
+            # Last, the caseload order, among the plans that place as many clients of
+            # each group combination (so the shares, count and overshoot stay).
+            return client_order(pairs, closest, kind)
         gap = lp.bound - total + 1e-6
 
 

@@ -1,7 +1,8 @@
 """The plain assignment problem: exact optimum, capacity prices, greedy baseline.
 
 :func:`max_score` solves the transportation LP (``_lp``) and, among the optimal
-plans, picks one that places the most clients. :func:`capacity_prices` are not HiGHS's
+plans, picks the one the tie rule selects (``_ties``): the most clients placed, then the
+caseload order. :func:`capacity_prices` are not HiGHS's
 marginals, which are one arbitrary point of a non-unique dual on these degenerate LPs, but
 the least optimal dual, computed exactly from the integral optimum by a longest-path pass
 over the approaches: the gain from one more place.
@@ -25,11 +26,10 @@ from matchkit.planning._lp import (
     column_generation,
     integral,
     prune,
-    reduced_cost,
-    solve_lp,
     solve_milp,
 )
 from matchkit.planning._pairs import Pairs
+from matchkit.planning._ties import client_order
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,34 +50,6 @@ def _plain_lp(pairs: Pairs) -> tuple[Index, LP] | None:
     return None if chosen is None else (select[chosen], lp)
 
 
-def _most_placed_lp(pairs: Pairs, chosen: Index, lp: LP) -> Index:
-    """Among the optimal assignments, return one that places the most clients.
-
-    An assignment is optimal exactly when it satisfies complementary slackness with the
-    optimal duals ``lp``: it uses only pairs with zero reduced cost, assigns every client
-    with a positive dual and fills every approach with a positive dual. Those conditions
-    keep the matrix totally unimodular, so maximising the count over them is an LP.
-    """
-    if chosen.size >= most_placed(pairs, np.arange(pairs.size, dtype=np.int64)).size:
-        return chosen
-    tight = np.flatnonzero(reduced_cost(pairs, np.arange(pairs.size), lp) >= -TOL)
-    most = solve_lp(
-        pairs,
-        tight,
-        np.ones(tight.size),
-        fill_client=lp.client_dual > TOL,
-        fill_approach=lp.capacity_dual > TOL,
-    )
-    better = None if most is None else integral(most.x)
-    if better is None or better.sum() <= chosen.size:
-        return chosen
-    candidate = tight[better]
-    # Tolerances could in principle admit a pair that costs score; never trade score away.
-    if pairs.score[candidate].sum() < pairs.score[chosen].sum() - TOL:
-        return chosen
-    return candidate
-
-
 def _most_placed_milp(pairs: Pairs) -> Index:
     """Solve by MILP instead: best total first, then the most clients at that total."""
     kept = prune(pairs, np.arange(pairs.size, dtype=np.int64))
@@ -93,13 +65,16 @@ def max_score(pairs: Pairs) -> Optimum:
     """Solve the plain problem exactly.
 
     Returns the assignment with the highest total score and, among those, one placing
-    the most clients (clients with an allowed zero-score pair fill places left empty).
+    the most clients (clients with an allowed zero-score pair fill places left empty);
+    among those, the one the caseload order selects (:func:`client_order`).
     """
     found = _plain_lp(pairs)
     if found is None:
-        return Optimum(np.sort(_most_placed_milp(pairs)), "highs-milp")
-    chosen, lp = found
-    return Optimum(np.sort(_most_placed_lp(pairs, chosen, lp)), "highs-lp")
+        return Optimum(client_order(pairs, np.sort(_most_placed_milp(pairs))), "highs-milp")
+    chosen, _ = found
+    # client_order also places the most clients among the optimal plans (augmenting
+    # chains at no loss).
+    return Optimum(client_order(pairs, np.sort(chosen)), "highs-lp")
 
 
 def most_placed(pairs: Pairs, select: Index) -> Index:

@@ -27,6 +27,7 @@ from matchkit._sources import is_arrow_like
 from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_effect_reasons
+from matchkit.recommend._plan import CatalogPlan
 from matchkit.recommend._render import Recommendation, render_rows
 from matchkit.recommend._scoring import (
     INELIGIBLE,
@@ -38,9 +39,11 @@ from matchkit.recommend._scoring import (
     ScoringModel,
     arrange_states,
     evaluate_approach,
+    evaluate_approaches,
     evidence_weights,
     learned_scores,
-    match_criteria,
+    stack_columns,
+    target_matches,
 )
 
 __all__ = ["BatchResult", "Recommendation", "Recommender", "reference_caseload"]
@@ -93,6 +96,7 @@ class BatchResult:
         evidence: Sequence[Evidence],
         offering: Offering | None = None,
         effects: Any = None,
+        arrange_state: Sequence[npt.NDArray[np.int8]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.caseload = caseload
@@ -108,7 +112,11 @@ class BatchResult:
         self._value_columns: dict[str, list[Any]] = {}
         municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
-        self.arrange_state = [arrange_states(a, caseload.columns) for a in catalog.approaches]
+        self.arrange_state = (
+            [arrange_states(a, caseload.columns) for a in catalog.approaches]
+            if arrange_state is None
+            else list(arrange_state)
+        )
         n = len(caseload)
 
         def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
@@ -341,7 +349,15 @@ class BatchResult:
         if whole and all(m is not None for m in self._kept_matches):
             return [m for m in self._kept_matches if m is not None]
         part = self.caseload.columns if whole else self.caseload.take(rows).columns
-        return [match_criteria(a, part)[1] for a in self.catalog.approaches]
+        plan: CatalogPlan | None = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = CatalogPlan(self.catalog.approaches)
+        done = plan.evaluate(part)
+        n = len(rows)
+        return [
+            stack_columns(target_matches(a, part, d), n, np.float64)
+            for a, d in zip(self.catalog.approaches, done, strict=True)
+        ]
 
     def _learned_parts(
         self, row: int, j: int, lang: Lang
@@ -432,17 +448,32 @@ class BatchResult:
         field is unknown, and a hard rule that reads it (directly or through a derived field)
         is unknown.
         """
-        rows = np.arange(len(self)) if rows is None else rows
+        if len(self) <= _VALUE_BY_ROW:
+            # A few clients (one): every row at once, once per approach, then looked up.
+            done: dict[int, tuple[list[str], npt.NDArray[np.bool_]]]
+            done = self.__dict__.setdefault("_verify_done", {})
+            if j not in done:
+                done[j] = self._verify_fields(j, np.arange(len(self)))
+            names, bits = done[j]
+            return list(names), bits.copy() if rows is None else bits[rows]
+        return self._verify_fields(j, np.arange(len(self)) if rows is None else rows)
+
+    def _verify_fields(
+        self, j: int, rows: npt.NDArray[np.intp]
+    ) -> tuple[list[str], npt.NDArray[np.bool_]]:
         names, reads = self._verify_plan(j)
         cols = self.caseload.columns
         verify = self.status[rows, j] == VERIFY
-        bits = np.zeros((len(rows), len(names)), dtype=bool)
-        if not verify.any():
-            return list(names), bits
+        if not names or not verify.any():
+            return list(names), np.zeros((len(rows), len(names)), dtype=bool)
         unknown_rule = self.rule_state[j][rows] == -1
-        for k, name in enumerate(names):
-            bits[:, k] = verify & ~cols.known(name)[rows] & unknown_rule[:, reads[k]].any(axis=1)
-        return list(names), bits
+        # reads_rule[r, k]: hard rule r reads field k.
+        reads_rule = np.zeros((unknown_rule.shape[1], len(names)), dtype=bool)
+        for k, rules in enumerate(reads):
+            reads_rule[rules, k] = True
+        known = np.stack([cols.known(name)[rows] for name in names], axis=1)
+        needed = (unknown_rule[:, :, None] & reads_rule[None, :, :]).any(axis=1)
+        return list(names), verify[:, None] & ~known & needed
 
     def _verify_plan(self, j: int) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
         """Fields approach ``j``'s rules read (contract order) and, per field, those rules."""
@@ -620,6 +651,7 @@ class Recommender:
                     reference if isinstance(reference, Caseload) else read_caseload(reference)
                 ).columns
         self.evidence = [evidence_weights(a, self.model, ref) for a in catalog.approaches]
+        self._plan = CatalogPlan(catalog.approaches)
 
     def recommend(
         self,
@@ -680,15 +712,21 @@ class Recommender:
                 )
             caseload = read_caseload(caseload)
         cols: CaseloadColumns = caseload.columns
-        approaches: Iterable[Approach] = self.catalog.approaches
+        # Every approach's rules at once, then the scores of a group of approaches at once
+        # (the whole catalog for a few clients: few numpy calls).
+        done = self._plan.evaluate(cols)
+        approaches = self.catalog.approaches
         if progress:
             from tqdm.auto import tqdm
 
-            approaches = tqdm(approaches, desc="approaches", unit="approach")
-        evaluations = [
-            evaluate_approach(a, cols, self.model, ev)
-            for a, ev in zip(approaches, self.evidence, strict=True)
-        ]
+            # Approach by approach, for the bar: the results do not depend on the grouping.
+            bar = tqdm(approaches, desc="approaches", unit="approach")
+            evaluations = [
+                evaluate_approach(a, cols, self.model, ev, states)
+                for a, ev, states in zip(bar, self.evidence, done, strict=True)
+            ]
+        else:
+            evaluations = evaluate_approaches(approaches, cols, self.model, self.evidence, done)
         return BatchResult(
             self.catalog,
             caseload,
@@ -697,6 +735,7 @@ class Recommender:
             self.evidence,
             self.offering,
             self.effects,
+            arrange_state=[states.arrange_state for states in done],
         )
 
 

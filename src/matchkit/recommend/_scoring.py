@@ -32,6 +32,7 @@ from matchkit._fields import FIELDS, SENSITIVE_FIELDS, Kind, canonical_field
 from matchkit._text import clip_repr
 from matchkit._types import FloatArray
 from matchkit.errors import ParameterError
+from matchkit.recommend._plan import ApproachStates
 
 __all__ = [
     "ELIGIBLE",
@@ -41,7 +42,10 @@ __all__ = [
     "LearnedScores",
     "ScoringModel",
     "evaluate_approach",
+    "evaluate_approaches",
     "learned_scores",
+    "stack_columns",
+    "target_matches",
 ]
 
 INELIGIBLE, VERIFY, ELIGIBLE = 0, 1, 2
@@ -164,12 +168,14 @@ class ApproachEvaluation:
     target_match: FloatArray | None = None
 
 
-def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
-    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown.
+_GRADED: dict[int, tuple[TargetEntry, tuple[str, FloatArray, float, float]]] = {}
 
-    For a partly known ZRM aggregate (see ``CaseloadColumns.bounds``) the match is known only
-    where it is the same for every value the aggregate may still take.
-    """
+
+def _graded(entry: TargetEntry) -> tuple[str, FloatArray, float, float]:
+    """Return a graded preference's field, its preferred levels and range, once per entry."""
+    hit = _GRADED.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
     assert entry.feature is not None
     assert entry.prefer is not None
     name = canonical_field(entry.feature)
@@ -184,6 +190,19 @@ def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
     targets = np.array([level(v) for v in entry.prefer.get("in", [])])
     low = level(entry.prefer["min"]) if "min" in entry.prefer else -np.inf
     high = level(entry.prefer["max"]) if "max" in entry.prefer else np.inf
+    if len(_GRADED) >= 16_384:
+        _GRADED.clear()
+    _GRADED[id(entry)] = (entry, (name, targets, low, high))
+    return name, targets, low, high
+
+
+def graded_match(entry: TargetEntry, cols: CaseloadColumns) -> FloatArray:
+    """Match in [0, 1] of a graded ``feature`` preference; NaN where the field is unknown.
+
+    For a partly known ZRM aggregate (see ``CaseloadColumns.bounds``) the match is known only
+    where it is the same for every value the aggregate may still take.
+    """
+    name, targets, low, high = _graded(entry)
 
     def match_of(values: FloatArray) -> FloatArray:
         if len(targets):
@@ -219,14 +238,28 @@ def _criteria(
     for compiled in approach.compiled_rules:
         tri = compiled.evaluate(cols)
         states.append(np.where(tri.true, 1, np.where(tri.false, 0, -1)).astype(np.int8))
+    return states, target_matches(approach, cols)
+
+
+def target_matches(
+    approach: Approach, cols: CaseloadColumns, done: ApproachStates | None = None
+) -> list[FloatArray]:
+    """Preference matches, one array per preference.
+
+    ``done`` holds the approach's rules already evaluated with the catalog's plan
+    (``CatalogPlan``); the graded preferences are computed here either way.
+    """
+    rule_matches = iter(done.target_rule_match.T) if done is not None else None
     matches = []
     for entry, compiled_t in zip(approach.target, approach.compiled_target, strict=True):
-        if compiled_t is not None:
+        if compiled_t is None:
+            matches.append(graded_match(entry, cols))
+        elif rule_matches is not None:
+            matches.append(next(rule_matches))
+        else:
             tri = compiled_t.evaluate(cols)
             matches.append(np.where(tri.true, 1.0, np.where(tri.false, 0.0, np.nan)))
-        else:
-            matches.append(graded_match(entry, cols))
-    return states, matches
+    return matches
 
 
 def match_criteria(
@@ -305,16 +338,115 @@ def evidence_weights(
 
 
 def evaluate_approach(
-    approach: Approach, cols: CaseloadColumns, model: ScoringModel, evidence: Evidence
+    approach: Approach,
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Evidence,
+    done: ApproachStates | None = None,
 ) -> ApproachEvaluation:
-    """Evaluate the hard rules and the target profile of one approach on a caseload."""
-    states, matches = _criteria(approach, cols)
-    n = cols.n
-    rule_state = _stack(states, n, np.int8)
-    target_match = _stack(matches, n, np.float64)
-    rule_share, target_mean = evidence.shares()
-    v_r, v_t = evidence.rules, evidence.target
-    bonus = np.array([entry.bonus for entry in approach.target], dtype=bool)
+    """Evaluate the hard rules and the target profile of one approach on a caseload.
+
+    ``done``: the approach's rules already evaluated on ``cols`` (``CatalogPlan``).
+    """
+    return evaluate_approaches([approach], cols, model, [evidence], [done])[0]
+
+
+_CELLS: Final = 1 << 18
+"""At most about this many (client, approach, criterion) cells per group of approaches."""
+
+
+def evaluate_approaches(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    done: Sequence[ApproachStates | None],
+) -> list[ApproachEvaluation]:
+    """Evaluate many approaches on a caseload, a group of approaches at a time.
+
+    For a few clients the whole catalog is one group: each step of the formula is then one
+    numpy call for all approaches instead of one per approach. A group's criteria are padded
+    to the same count with items that add nothing (weight 0, a true rule, a known match), so
+    every sum adds the same terms in the same order as for the approach alone: the results
+    do not depend on the grouping, bit for bit.
+    """
+    width = max((len(a.rules) + len(a.target) for a in approaches), default=0)
+    size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
+    out: list[ApproachEvaluation] = []
+    for start in range(0, len(approaches), size):
+        stop = start + size
+        out += _evaluate_group(
+            approaches[start:stop], cols, model, evidence[start:stop], done[start:stop]
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """The padded per-criterion constants of a group of approaches: (approaches, items)."""
+
+    v_r: FloatArray
+    v_t: FloatArray
+    share: FloatArray
+    mean: FloatArray
+    bonus: npt.NDArray[np.bool_]
+    total: FloatArray
+
+
+_WEIGHTS: dict[tuple[int, ...], tuple[tuple[Evidence, ...], _Weights]] = {}
+
+
+def _weights(approaches: Sequence[Approach], evidence: Sequence[Evidence]) -> _Weights:
+    """Return the group's constants, built once per group of evidence objects (frozen)."""
+    key = tuple(id(e) for e in evidence)
+    hit = _WEIGHTS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], evidence, strict=True)):
+        return hit[1]
+    g = len(approaches)
+    r_max = max(len(a.rules) for a in approaches)
+    t_max = max(len(a.target) for a in approaches)
+    v_r, share = np.zeros((g, r_max)), np.ones((g, r_max))
+    v_t, mean = np.zeros((g, t_max)), np.zeros((g, t_max))
+    bonus = np.zeros((g, t_max), dtype=bool)
+    for k, (a, ev) in enumerate(zip(approaches, evidence, strict=True)):
+        r, t = len(a.rules), len(a.target)
+        rule_share, target_mean = ev.shares()
+        v_r[k, :r], share[k, :r] = ev.rules, rule_share
+        v_t[k, :t], mean[k, :t] = ev.target, target_mean
+        bonus[k, :t] = [entry.bonus for entry in a.target]
+    total = np.array([ev.total for ev in evidence], dtype=np.float64)
+    weights = _Weights(v_r, v_t, share, mean, bonus, total)
+    if len(_WEIGHTS) >= 1_024:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (tuple(evidence), weights)
+    return weights
+
+
+def _evaluate_group(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    done: Sequence[ApproachStates | None],
+) -> list[ApproachEvaluation]:
+    n, g = cols.n, len(approaches)
+    w = _weights(approaches, evidence)
+    # Padding: a true rule of weight 0, a known full match of weight 0.
+    rule_state = np.ones((n, g, w.v_r.shape[1]), dtype=np.int8)
+    target_match = np.ones((n, g, w.v_t.shape[1]))
+    states: list[npt.NDArray[np.int8]] = []
+    for k, (a, d) in enumerate(zip(approaches, done, strict=True)):
+        if d is None:
+            rules, matches = _criteria(a, cols)
+            state = stack_columns(rules, n, np.int8)
+        else:
+            state, matches = d.rule_state, target_matches(a, cols, d)
+        states.append(state)
+        rule_state[:, k, : state.shape[1]] = state
+        for i, match in enumerate(matches):
+            target_match[:, k, i] = match
+    v_r, v_t = w.v_r, w.v_t
+    bonus = w.bonus
     true = rule_state == 1
     unknown = rule_state == -1
     rule_known = rule_state >= 0
@@ -331,8 +463,8 @@ def evaluate_approach(
             (v_r * true, matched),  # num
             (v_r_known, np.where(bonus, matched, v_t * known)),  # den
             (v_r_known, v_t * known),  # known weight
-            ((v_r * rule_share) * unknown, (v_t * target_mean) * unknown_t),  # expected num
-            (v_r_unknown, (v_t * np.where(bonus, target_mean, 1.0)) * unknown_t),  # exp. den
+            ((v_r * w.share) * unknown, (v_t * w.mean) * unknown_t),  # expected num
+            (v_r_unknown, (v_t * np.where(bonus, w.mean, 1.0)) * unknown_t),  # exp. den
             (v_r_unknown, v_t_unknown),  # all unknown
             (v_r_unknown, np.where(bonus, 0.0, v_t_unknown)),  # unknown, bonus left out
         ],
@@ -340,36 +472,47 @@ def evaluate_approach(
     )
     num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
     p_pass = (
-        np.multiply.accumulate(np.where(unknown, rule_share, 1.0), axis=1)[:, -1]
-        if rule_state.shape[1]
-        else np.ones(n)
+        np.multiply.accumulate(np.where(unknown, w.share, 1.0), axis=2)[:, :, -1]
+        if rule_state.shape[2]
+        else np.ones((n, g))
     )
-    all_true = true.all(axis=1)
-    any_false = (rule_state == 0).any(axis=1)
+    all_true = true.all(axis=2)
+    any_false = (rule_state == 0).any(axis=2)
     prior = model.prior_weight * model.prior
     score = (num + prior) / (den + model.prior_weight)
     expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
     low = (num + prior) / (den + unknown_den + model.prior_weight)
     high = (num + unknown_all + prior) / (den + unknown_all + model.prior_weight)
-    total = evidence.total
-    coverage = known_weight / total if total > 0 else np.ones(cols.n)
-    status = np.full(cols.n, VERIFY, dtype=np.int8)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(w.total > 0, known_weight / w.total, 1.0)
+    status = np.full((n, g), VERIFY, dtype=np.int8)
     status[all_true] = ELIGIBLE
     status[any_false] = INELIGIBLE
     p_pass[any_false] = 0.0
     # A small batch (one client) keeps its target matches for the explanations; a large one
     # recomputes them for the rows being explained (they would dominate memory at scale).
-    kept = target_match if n <= KEEP_TARGET_MATCHES else None
-    return ApproachEvaluation(
-        status, rule_state, score, coverage, expected, low, high, p_pass, kept
-    )
+    keep = n <= KEEP_TARGET_MATCHES
+    return [
+        ApproachEvaluation(
+            status[:, k],
+            states[k],
+            score[:, k],
+            coverage[:, k],
+            expected[:, k],
+            low[:, k],
+            high[:, k],
+            p_pass[:, k],
+            target_match[:, k, : len(a.target)] if keep else None,
+        )
+        for k, a in enumerate(approaches)
+    ]
 
 
 _SUM_BLOCK: Final = 32_768
 """Clients per block when summing items (bounds the (sums, clients, items) array)."""
 
 
-def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
+def stack_columns(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
     """Columns side by side, an (n, k) array (as np.column_stack, with fewer calls)."""
     out = np.empty((n, len(columns)), dtype=dtype)
     for k, col in enumerate(columns):
@@ -378,26 +521,26 @@ def _stack(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArr
 
 
 def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> FloatArray:
-    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n).
+    """Sum (rule items, preference items) pairs across items, left to right: (pairs, n, g).
 
-    One add.accumulate over a (pairs, clients, items) array per block of clients. It is
-    sequential by definition, not a matrix product whose BLAS summation order may differ
-    between batch sizes, so one client gets exactly (bit for bit) its batch result. An item
-    left out of a sum is passed as 0.0, which leaves a running sum of non-negative terms
-    unchanged, bit for bit.
+    Each part is (n, g, items). One add.accumulate over a (pairs, clients, g, items) array
+    per block of clients. It is sequential by definition, not a matrix product whose BLAS
+    summation order may differ between batch sizes, so one client gets exactly (bit for
+    bit) its batch result. An item left out of a sum is passed as 0.0, which leaves a
+    running sum of non-negative terms unchanged, bit for bit.
     """
-    n_r = parts[0][0].shape[1]
-    n_items = n_r + parts[0][1].shape[1]
-    out = np.zeros((len(parts), n))
+    g, n_r = parts[0][0].shape[1:]
+    n_items = n_r + parts[0][1].shape[2]
+    out = np.zeros((len(parts), n, g))
     if not n_items:
         return out
     for start in range(0, n, _SUM_BLOCK):
         stop = min(start + _SUM_BLOCK, n)
-        items = np.empty((len(parts), stop - start, n_items))
+        items = np.empty((len(parts), stop - start, g, n_items))
         for k, (rules, target) in enumerate(parts):
-            items[k, :, :n_r] = rules[start:stop]
-            items[k, :, n_r:] = target[start:stop]
-        out[:, start:stop] = np.add.accumulate(items, axis=2)[:, :, -1]
+            items[k, :, :, :n_r] = rules[start:stop]
+            items[k, :, :, n_r:] = target[start:stop]
+        out[:, start:stop] = np.add.accumulate(items, axis=3)[:, :, :, -1]
     return out
 
 

@@ -24,6 +24,7 @@ from matchkit.rules._ast import (
     Value,
 )
 from matchkit.rules._compile import CompiledRule, compile_rule
+from matchkit.rules._flat import RulePlan
 from matchkit.rules._parser import parse_rule
 from matchkit.rules._printer import to_text
 from matchkit.rules._source import ArraySource, ColumnSource
@@ -41,6 +42,7 @@ __all__ = [
     "Node",
     "Not",
     "Or",
+    "RulePlan",
     "Test",
     "Tri",
     "Value",

@@ -94,11 +94,14 @@ def main() -> int:
         default=1.0,
         help="mean seconds a case manager takes between two answers (uniform 0..2x; 0: none)",
     )
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--db", help="a database URL (default: SQLite in a temp directory)")
     parser.add_argument("--deadline", type=float, default=600, help="seconds for the whole run")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     data = Path(tempfile.mkdtemp(prefix="matchkit-load-"))
     env = dict(os.environ, MATCHKIT_DATA_DIR=str(data))
     if args.db:
@@ -114,7 +117,10 @@ def main() -> int:
     port = _free_port()
     cmd = [sys.executable, "-m", "matchkit.cli", "serve", "--data-dir", str(data)]
     server = subprocess.Popen(
-        [*cmd, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*cmd, "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + args.deadline
@@ -191,9 +197,12 @@ def main() -> int:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
     )
-    print(f"load average before/after: {os.getloadavg()}")
+    print(f"load average before: {load_before}; after: {os.getloadavg()}")
     print(f"think time: uniform 0..{2 * args.think:g} s between updates")
-    print(f"database: {args.db or 'sqlite (WAL)'}; server: matchkit serve (one process, threads)")
+    print(
+        f"database: {args.db or 'sqlite (WAL)'}; server: matchkit serve (gunicorn, "
+        f"{args.workers} processes x {args.threads} threads)"
+    )
     print(f"case managers: {len(ready)} of {args.users} started; setup errors: {len(setup_errors)}")
     print(f"shortlist updates: {len(ms)} in {wall:.1f} s ({len(ms) / wall:.1f}/s)")
     if ms:

@@ -896,6 +896,10 @@ def _web_parsers(sub: Any) -> None:
     p = sub.add_parser("serve", help="serve the web page for case managers (matchkit[web])")
     p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
     p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.add_argument("--workers", type=_positive_int, default=2, help="server processes (default 2)")
+    p.add_argument(
+        "--threads", type=_positive_int, default=8, help="threads per process (default 8)"
+    )
     _web_db_arguments(p)
     p.add_argument(
         "--create-user",
@@ -947,7 +951,8 @@ def _web(args: argparse.Namespace) -> Any:
         team=getattr(args, "team", None),
         out=getattr(args, "out", None),
     )
-    commands.setup(db=args.db, data_dir=args.data_dir)
+    serving = args.func is cmd_serve and not getattr(args, "create_user", None)
+    commands.setup(db=args.db, data_dir=args.data_dir, serving=serving)
     return commands
 
 
@@ -959,7 +964,7 @@ def cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
         commands.create_user(args.create_user, args.role, password, team=args.team)
         print(f"user {args.create_user} ({args.role}) is ready", file=out)
         return EXIT_OK
-    commands.serve(args.port, args.host, out)
+    commands.serve(args.port, args.host, out, workers=args.workers, threads=args.threads)
     return EXIT_OK
 
 

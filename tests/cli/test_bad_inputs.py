@@ -421,6 +421,8 @@ BAD_OPTIONS: dict[str, list[list[str]]] = {
         ["--port", "0"],
         ["--port", "http"],
         ["--host", "not a host"],
+        ["--workers", "0"],
+        ["--threads", "many"],
         ["--db", "mysql://u@h/db"],
         ["--data-dir", str(EXAMPLES)],
         ["--create-user", "no spaces allowed"],

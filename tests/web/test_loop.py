@@ -77,6 +77,18 @@ def test_inconsistent_facts_are_named_and_not_stored(anna, annas_client):
     assert annas_client.profile == {}
 
 
+def test_choices_show_words_in_the_page_language_and_post_codes(anna, annas_client):
+    page = anna.get(f"/clients/{annas_client.pk}/").content.decode()
+    assert '<option value="A2" >A2 (basis)</option>' in page
+    assert '<option value="low" >laag</option>' in page
+    assert 'value="care" > zorg</label>' in page
+    page = anna.get(f"/clients/{annas_client.pk}/?lang=en").content.decode()
+    assert '<option value="A2" >A2 (elementary)</option>' in page
+    anna.post(f"/clients/{annas_client.pk}/", _facts(age=40, dutch_level="A2"))
+    annas_client.refresh_from_db()
+    assert annas_client.profile["dutch_level"] == "A2"
+
+
 def test_english_is_available(anna, annas_client):
     anna.get("/clients/?lang=en")
     text = anna.post(

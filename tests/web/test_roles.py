@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from matchkit.web.models import Decision, OfferedApproach
+from matchkit.web import engine
+from matchkit.web.models import AuditEvent, Decision, OfferedApproach
 from matchkit.web.overview import MIN_DECIDERS, deviation_by_team
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,52 @@ def test_an_administrator_sets_the_offering_and_it_reaches_the_shortlist(admin, 
     assert admin.get(f"/clients/{annas_client.pk}/").status_code == 403
 
 
+def _not_offered(browser, client, **facts):
+    page = browser.post(f"/clients/{client.pk}/", facts, HTTP_HX_REQUEST="true").content.decode()
+    if "niet aangeboden" not in page:
+        return []
+    return re.findall(r"<li>([^<]+) <span", page.split("niet aangeboden", 1)[1])
+
+
+def test_the_offering_is_set_per_municipality_and_the_clients_decides(admin, anna, annas_client):
+    # Utrecht offers only FIP; every other municipality offers FIP and APP.
+    admin.post("/catalog/", {"area": "  Utrecht ", "offered": ["fip"]})
+    # Utrecht alone is set: everywhere else still offers everything (as the library says).
+    page = anna.get("/catalog/").content.decode()
+    assert "nergens" not in page and "Utrecht, alle overige gemeenten" in page
+    assert (
+        page.count("<strong>Aangeboden in:</strong> alle overige gemeenten<")
+        == len(engine.catalog().approaches) - 1
+    )
+    admin.post("/catalog/", {"offered": ["fip", "app"]})
+    assert sorted(OfferedApproach.objects.values_list("area", "approach_id")) == [
+        ("", "app"),
+        ("", "fip"),
+        ("Utrecht", "fip"),
+    ]
+    fip, app = (a.name for a in engine.catalog().approaches if a.id in ("fip", "app"))
+    names = {a.id: a.name for a in engine.catalog().approaches}
+    facts = {"age": "45", "wants_paid_work": "true", "participation_ladder": "3"}
+    in_utrecht = _not_offered(anna, annas_client, municipality="utrecht", **facts)
+    elsewhere = _not_offered(anna, annas_client, municipality="Zaanstad", **facts)
+    assert names["app"] in in_utrecht and names["app"] not in elsewhere
+    assert names["fip"] not in in_utrecht and names["fip"] not in elsewhere
+    # The catalog page says where each approach is offered, to everyone.
+    page = anna.get("/catalog/").content.decode()
+    assert "Utrecht, alle overige gemeenten" in page and fip in page and app in page
+    assert "<strong>Aangeboden in:</strong> nergens<" in page  # neither FIP nor APP
+    # The same municipality in another case is the same list.
+    admin.post("/catalog/", {"area": "UTRECHT", "offered": ["fip"]})
+    assert OfferedApproach.objects.filter(area__iexact="utrecht").count() == 1
+    assert "checked" in admin.get("/catalog/?area=utrecht").content.decode()
+    # Ticking nothing for Utrecht removes its own list: it follows the others again.
+    admin.post("/catalog/", {"area": "Utrecht"})
+    assert not OfferedApproach.objects.filter(area="Utrecht").exists()
+    assert names["app"] not in _not_offered(anna, annas_client, municipality="Utrecht", **facts)
+    audited = AuditEvent.objects.filter(action="offering-update").values_list("target", flat=True)
+    assert list(audited) == ["Utrecht:fip", "*:app,fip", "UTRECHT:fip", "Utrecht:"]
+
+
 def test_anonymous_visitors_are_sent_to_the_login(client):
     for url in ("/clients/", "/dashboard/", "/catalog/", "/governance/"):
         response = client.get(url)
@@ -119,3 +168,17 @@ def test_the_governance_page_exports_json(anna):
         assert data[key], key
     assert "gender" in data["sensitive_fields"]["fields"]
     assert "age" in data["fields_read"]
+
+
+def test_the_governance_page_is_dutch_by_default_and_english_on_request(anna):
+    page = anna.get("/governance/").content.decode()
+    assert "Menselijke tussenkomst" in page and "Niets wordt automatisch besloten" in page
+    assert "leeftijd <code>age</code>" in page and "Human intervention" not in page
+    dutch = anna.get("/governance/?format=json").json()
+    assert dutch["lang"] == "nl" and dutch["legal_basis"].startswith("Participatiewet; de ")
+    page = anna.get("/governance/?lang=en").content.decode()
+    assert "Human intervention" in page and "Nothing is decided automatically" in page
+    english = anna.get("/governance/?format=json").json()
+    assert english["lang"] == "en" and english.keys() == dutch.keys()
+    assert english["fields_read"] == dutch["fields_read"]
+    assert len(english["risks"]) == len(dutch["risks"]) == 4

@@ -83,7 +83,8 @@ def test_serve_creates_users_and_serves_the_login_page(tmp_path, env):
             assert r.status == 200
     finally:
         server.terminate()
-        server.communicate(timeout=30)
+        said, _ = server.communicate(timeout=30)
+    assert "with 2 processes x 8 threads" in said  # gunicorn, the default of the command
 
 
 def test_decisions_export_and_purge_commands(tmp_path, env):

@@ -6,7 +6,7 @@ columnar (:class:`BatchResult`, status codes :data:`INELIGIBLE`, :data:`VERIFY`,
 :data:`ELIGIBLE`) and reasons are rendered only when asked for.
 """
 
-from matchkit.recommend._explain import SCORE_SCALE, field_label
+from matchkit.recommend._explain import SCORE_SCALE, field_label, value_label
 from matchkit.recommend._recommender import (
     BatchResult,
     Recommendation,
@@ -33,4 +33,5 @@ __all__ = [
     "ScoringModel",
     "field_label",
     "reference_caseload",
+    "value_label",
 ]

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from matchkit._catalog import Approach
 from matchkit._fields import FIELDS, Kind, canonical_field
+from matchkit.errors import ParameterError
 
 __all__ = [
     "SCORE_SCALE",
@@ -28,6 +29,7 @@ __all__ = [
     "intake_lines",
     "render_effect_reasons",
     "render_reasons",
+    "value_label",
 ]
 
 Lang = Literal["en", "nl"]
@@ -196,6 +198,73 @@ def format_value(name: str, value: object, lang: Lang) -> str:
     if name == "age":
         return f"aged {value}"
     return f"{field_label(name, lang)}: {_word(str(value), lang)}"
+
+
+# How a form shows a value (value_label): the reasons' words, plus the levels a code alone
+# does not explain (CEFR levels, Dutch school types) and words reasons never need.
+_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "other": ("anders", "other"),
+    "western": ("westers", "Western"),
+    "non_western": ("niet-westers", "non-Western"),
+    "A1": ("A1 (beginner)", "A1 (beginner)"),
+    "A2": ("A2 (basis)", "A2 (elementary)"),
+    "B1": ("B1 (gemiddeld)", "B1 (intermediate)"),
+    "B2": ("B2 (bovengemiddeld)", "B2 (upper intermediate)"),
+    "C1": ("C1 (gevorderd)", "C1 (advanced)"),
+    "C2": ("C2 (zeer gevorderd)", "C2 (proficient)"),
+    "primary": ("basisonderwijs", "primary school"),
+    "vmbo": ("vmbo", "vmbo (pre-vocational)"),
+    "mbo1": ("mbo niveau 1", "mbo level 1"),
+    "mbo2": ("mbo niveau 2", "mbo level 2"),
+    "mbo3": ("mbo niveau 3", "mbo level 3"),
+    "mbo4": ("mbo niveau 4", "mbo level 4"),
+    "havo_vwo": ("havo/vwo", "havo/vwo (senior general)"),
+    "hbo": ("hbo", "hbo (higher professional)"),
+    "wo": ("wo (universiteit)", "wo (university)"),
+}
+
+
+def value_label(name: str, value: str, lang: Lang) -> str:
+    """Return how a case manager reads one value of a choice or list field, in ``lang``.
+
+    Parameters
+    ----------
+    name : str
+        A field of the client-profile contract with a closed set of values (an enum such as
+        ``dutch_level`` or a list such as ``interests``).
+    value : str
+        One of the field's values (its code, as stored).
+    lang : {"nl", "en"}
+        The language of the label.
+
+    Returns
+    -------
+    str
+        The label; the code itself where it is what people say (``vmbo``).
+
+    Raises
+    ------
+    ParameterError
+        An unknown field, a field without a closed set of values, a value the field does not
+        allow, or a language other than ``nl`` and ``en``.
+
+    Examples
+    --------
+    >>> value_label("dutch_level", "A2", "nl")
+    'A2 (basis)'
+    >>> value_label("motivation", "low", "en")
+    'low'
+    """
+    if lang not in ("nl", "en"):
+        raise ParameterError(f"lang={lang!r} is not allowed; expected 'nl' or 'en'")
+    spec = FIELDS.get(name)
+    if spec is None or not spec.values:
+        raise ParameterError(f"name={name!r} is not a profile field with a closed set of values")
+    if value not in spec.values:
+        raise ParameterError(f"value={value!r} is not allowed for {name}; {spec.allowed()}")
+    if value in _LABELS:
+        return _LABELS[value][0 if lang == "nl" else 1]
+    return _word(value, lang)
 
 
 def _word(value: str, lang: Lang) -> str:

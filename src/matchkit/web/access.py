@@ -24,10 +24,16 @@ def role_of(user: Any) -> str:
     """Return the user's role: the first of :data:`ROLES` among their groups ("" if none)."""
     if not getattr(user, "is_authenticated", False):
         return ""
+    cached = getattr(user, "_matchkit_role", None)  # the user object lives for one request
+    if isinstance(cached, str):
+        return cached
     if user.is_superuser:
-        return "administrator"
-    names = set(user.groups.values_list("name", flat=True))
-    return next((r for r in ROLES if r in names), "")
+        role = "administrator"
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        role = next((r for r in ROLES if r in names), "")
+    user._matchkit_role = role
+    return role
 
 
 def role_context(request: HttpRequest) -> dict[str, Any]:

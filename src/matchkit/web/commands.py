@@ -48,8 +48,13 @@ def check_options(
         )
 
 
-def setup(db: str | None = None, data_dir: str | None = None) -> None:
-    """Point the settings at ``db`` and ``data_dir``, start Django and migrate the database."""
+def setup(db: str | None = None, data_dir: str | None = None, serving: bool = False) -> None:
+    """Point the settings at ``db`` and ``data_dir``, start Django and migrate the database.
+
+    ``serving``: for :func:`serve`, whose processes share a file cache in ``data_dir``.
+    """
+    if serving:
+        os.environ["MATCHKIT_SHARED_CACHE"] = "1"
     if data_dir:
         os.environ["MATCHKIT_DATA_DIR"] = str(Path(data_dir).resolve())
     if db:
@@ -83,7 +88,10 @@ def create_user(username: str, role: str, password: str, team: str = "") -> None
 
 
 def make_server(host: str, port: int) -> Any:
-    """Return a threaded WSGI server of the page bound to ``host:port`` (0: any free port)."""
+    """Return a threaded WSGI server of the page bound to ``host:port`` (0: any free port).
+
+    One process: for tests and a quick look. ``matchkit serve`` runs :func:`serve`.
+    """
     import socketserver
 
     from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
@@ -96,25 +104,73 @@ def make_server(host: str, port: int) -> Any:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server_cls = type("Server", (socketserver.ThreadingMixIn, WSGIServer), {})
+    # socketserver's default backlog is 5: with more case managers connecting at once, the
+    # kernel drops their connections and they retry after 1, 3, 7 seconds.
+    server_cls = type(
+        "Server", (socketserver.ThreadingMixIn, WSGIServer), {"request_queue_size": 128}
+    )
     httpd = server_cls((host, port), QuietHandler)
     httpd.daemon_threads = True
     httpd.set_app(application)
     return httpd
 
 
-def serve(port: int, host: str, out: IO[str]) -> None:
-    """Serve the page on ``host:port`` until interrupted."""
-    httpd = make_server(host, port)
+WORKERS = 2
+"""Default server processes of ``matchkit serve`` (each holds the catalog and recommender)."""
+THREADS = 8
+"""Default threads per server process (they wait on the database and the network)."""
+
+
+def serve(
+    port: int, host: str, out: IO[str], workers: int = WORKERS, threads: int = THREADS
+) -> None:
+    """Serve the page on ``host:port`` with gunicorn until interrupted.
+
+    ``workers`` processes of ``threads`` threads each (gunicorn's ``gthread`` worker). The
+    application, the catalog and the recommender are loaded once before the processes are
+    forked. No access log is written (a URL may be all a log needs to leak); errors go to
+    stderr.
+    """
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    from matchkit.web import engine
+    from matchkit.web.wsgi import application
+
+    engine.warm()
+    connections.close_all()  # each process opens its own connection after the fork
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "backlog": 2048,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "preload_app": True,
+        "graceful_timeout": 10,
+        "proc_name": "matchkit-web",
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        """gunicorn with the page's settings and no configuration file or argv."""
+
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
     print(
-        f"matchkit: serving on http://{host}:{httpd.server_port}/ (Ctrl-C stops)",
+        f"matchkit: serving on http://{host}:{port}/ with {workers} processes x {threads} "
+        "threads (Ctrl-C stops)",
         file=out,
         flush=True,
     )
-    try:
-        httpd.serve_forever()
-    finally:
-        httpd.server_close()
+    Server().run()
 
 
 def history_rows() -> list[dict[str, Any]]:

@@ -10,6 +10,11 @@ from urllib.parse import unquote, urlsplit
 
 from matchkit.errors import ParameterError
 
+# A server thread keeps its connection for a minute instead of opening one per request
+# (a PostgreSQL connection is a new server process; an SQLite one reruns the PRAGMAs), and
+# checks it is still alive before reusing it.
+_PERSISTENT: dict[str, Any] = {"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+
 
 def database_from_url(url: str) -> dict[str, Any]:
     """Return Django's DATABASES entry for a ``sqlite:///`` or ``postgresql://`` URL.
@@ -33,6 +38,7 @@ def database_from_url(url: str) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            **_PERSISTENT,
         }
     if parts.scheme in ("postgres", "postgresql"):
         return {
@@ -42,6 +48,7 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
+            **_PERSISTENT,
         }
     raise ParameterError(
         f"db={url!r} is not allowed; expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"

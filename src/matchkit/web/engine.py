@@ -17,7 +17,8 @@ from typing import Any, Literal
 import pandas as pd
 
 import matchkit as mk
-from matchkit.recommend import field_label
+from matchkit.errors import ParameterError
+from matchkit.recommend import field_label, value_label
 
 Lang = Literal["en", "nl"]
 
@@ -42,6 +43,10 @@ class FormField:
         codes separated by commas.
     choices : tuple of str
         The allowed values of a choice or of several choices.
+    labels : dict
+        The question's label per language.
+    choice_labels : dict
+        Per language, ``(value, label)`` for each choice (``matchkit.recommend.value_label``).
     minimum, maximum : float or None
         Bounds of a number.
     """
@@ -53,6 +58,7 @@ class FormField:
     maximum: float | None = None
     sensitive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    choice_labels: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
@@ -64,16 +70,32 @@ def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
     return dict(body)
 
 
+def _choice_labels(name: str, choices: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    def one(value: str, lang: Lang) -> str:
+        try:
+            return value_label(name, value, lang)
+        except ParameterError:  # a value the registry does not know: show the code
+            return value
+
+    return {lang: tuple((c, one(c, lang)) for c in choices) for lang in ("nl", "en")}
+
+
 def _field(schema: dict[str, Any], name: str, prop: dict[str, Any]) -> FormField:
     body = _resolve(schema, prop)
     labels = {lang: field_label(name, lang) for lang in ("nl", "en")}
     if "enum" in body:
-        return FormField(name, "enum", tuple(body["enum"]), labels=labels)
+        choices = tuple(body["enum"])
+        return FormField(
+            name, "enum", choices, labels=labels, choice_labels=_choice_labels(name, choices)
+        )
     kind = body.get("type")
     if kind == "array":
         items = _resolve(schema, body.get("items", {}))
         if "enum" in items:
-            return FormField(name, "multi", tuple(items["enum"]), labels=labels)
+            choices = tuple(items["enum"])
+            return FormField(
+                name, "multi", choices, labels=labels, choice_labels=_choice_labels(name, choices)
+            )
         return FormField(name, "codes", labels=labels)
     if kind == "boolean":
         return FormField(name, "bool", labels=labels)
@@ -130,13 +152,42 @@ def model_version() -> str:
     return f"{mk.__version__}:{_digest(repr(mk.ScoringModel()))}"
 
 
+Offered = tuple[tuple[str, str], ...]
+"""The local offering as stored: sorted ``(area, approach_id)`` pairs, area "" for every
+municipality without its own list."""
+
+
+def offering_of(offered: Offered) -> mk.Offering | None:
+    """Return the library's offering of stored pairs (None when nothing is set)."""
+    if not offered:
+        return None
+    by_area: dict[str, list[str]] = {}
+    default: list[str] | None = None
+    for area, approach in offered:
+        if area:
+            by_area.setdefault(area, []).append(approach)
+        else:
+            default = [*(default or []), approach]
+    return mk.Offering(by_area=by_area, default=default)
+
+
 @lru_cache(maxsize=8)
-def _recommender(offered: tuple[str, ...]) -> mk.Recommender:
-    offering = mk.Offering(default=list(offered)) if offered else None
-    return mk.Recommender(catalog(), offering=offering)
+def _recommender(offered: Offered) -> mk.Recommender:
+    return mk.Recommender(catalog(), offering=offering_of(offered))
 
 
-def offering_version(offered: tuple[str, ...]) -> str:
+def warm() -> None:
+    """Load the catalog, the form and the recommender of the full offering now.
+
+    ``matchkit serve`` calls this before its processes are forked, so they share the work
+    and no case manager waits for it on a first request.
+    """
+    form_fields()
+    catalog_version()
+    _recommender(())
+
+
+def offering_version(offered: Offered) -> str:
     """Return a digest of the local offering ("all" when nothing is set)."""
     return _digest(sorted(offered)) if offered else "all"
 
@@ -147,9 +198,11 @@ def profile_of(client_id: str, facts: dict[str, Any]) -> mk.ClientProfile:
 
 
 def shortlist(
-    client_id: str, facts: dict[str, Any], offered: tuple[str, ...], lang: Lang
+    client_id: str, facts: dict[str, Any], offered: Offered, lang: Lang
 ) -> list[dict[str, Any]]:
     """Return the explained list of approaches for one client, ineligible ones last.
+
+    What is offered follows the client's ``municipality`` fact (see :func:`offering_of`).
 
     Each item is ``Recommendation.to_dict()`` with the approach's ``name``, ``offered``,
     ``to_arrange`` and ``to_verify`` turned into labels in ``lang`` (``to_verify_labels``).

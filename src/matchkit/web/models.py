@@ -75,9 +75,22 @@ class Outcome(models.Model):
 
 
 class OfferedApproach(models.Model):
-    """An approach the municipality offers. With no row at all, everything counts as offered."""
+    """An approach offered in one municipality (``area``), or everywhere else (``area=""``).
 
-    approach_id = models.CharField(max_length=100, unique=True)
+    The rows make the library's ``mk.Offering``: ``by_area`` from the named areas, ``default``
+    from the rows without one. A client's municipality (a profile fact) decides which list
+    applies; with no row at all, everything counts as offered.
+    """
+
+    area = models.CharField(max_length=100, blank=True, default="")
+    approach_id = models.CharField(max_length=100)
+
+    class Meta:
+        """An approach is offered once per area."""
+
+        constraints = (
+            models.UniqueConstraint(fields=["area", "approach_id"], name="one_offer_per_area"),
+        )
 
 
 class AuditEvent(models.Model):

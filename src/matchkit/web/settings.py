@@ -9,7 +9,9 @@
 - ``MATCHKIT_SECRET_KEY``: the signing key (default: generated once into the data directory);
 - ``MATCHKIT_DEBUG``: ``1`` for development only;
 - ``MATCHKIT_RETENTION_DAYS``: how long a client is kept after its last change (default 730);
-- ``MATCHKIT_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``).
+- ``MATCHKIT_ALLOWED_HOSTS``: comma-separated host names (default ``localhost,127.0.0.1``);
+- ``MATCHKIT_SHARED_CACHE``: ``1`` (set by ``matchkit serve``) keeps the cache, which counts
+  failed logins, in files under the data directory, shared by the server's processes.
 """
 
 from __future__ import annotations
@@ -93,7 +95,17 @@ TEMPLATES = [
     }
 ]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# `matchkit serve` runs several processes: the login limiter's counts are shared through a
+# file cache in the data directory. Tests and the other commands keep an in-memory cache.
+if os.environ.get("MATCHKIT_SHARED_CACHE") == "1":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

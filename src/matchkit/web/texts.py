@@ -99,7 +99,56 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "offered_here": ("wordt hier aangeboden", "offered here"),
     "not_offered_here": ("wordt hier niet aangeboden", "not offered here"),
     "set_offering": ("Aanbod opslaan", "Save the offering"),
+    "offering": ("Lokaal aanbod", "Local offering"),
+    "offering_help": (
+        "Het aanbod geldt per gemeente of gebied; de gemeente van de cliënt bepaalt wat "
+        "'hier niet aangeboden' is. Zonder gemeente geldt het voor alle overige gemeenten. "
+        "Niets aangevinkt: de gemeente volgt het aanbod van de overige gemeenten.",
+        "The offering is set per municipality or area; the client's municipality decides what "
+        "is 'not offered here'. Without a municipality it holds for every other municipality. "
+        "Nothing ticked: the municipality follows the offering of the others.",
+    ),
+    "area": ("Gemeente of gebied", "Municipality or area"),
+    "area_default": ("alle overige gemeenten", "every other municipality"),
+    "show": ("Tonen", "Show"),
+    "offering_for": ("Aanbod voor", "Offering for"),
+    "offered_in": ("Aangeboden in", "Offered in"),
+    "offered_everywhere": (
+        "overal (er is geen lokaal aanbod ingesteld)",
+        "everywhere (no local offering is set)",
+    ),
+    "offered_nowhere": ("nergens", "nowhere"),
     "dashboard": ("Overzicht", "Dashboard"),
+    "users": ("Gebruikers", "Users"),
+    "users_help": (
+        "Maak gebruikers aan, stel rol en team in, of zet iemand op inactief: die kan dan niet "
+        "meer inloggen. Besluiten blijven bewaard. Elke wijziging komt in het auditlogboek.",
+        "Create users, set their role and team, or make someone inactive: they can no longer "
+        "log in. Their decisions are kept. Every change goes into the audit log.",
+    ),
+    "new_user": ("Nieuwe gebruiker", "New user"),
+    "role": ("Rol", "Role"),
+    "active": ("Actief", "Active"),
+    "you": ("uzelf", "you"),
+    "role_case_manager": ("klantmanager", "case manager"),
+    "role_adviser": ("adviseur", "adviser"),
+    "role_administrator": ("beheerder", "administrator"),
+    "password_help": ("Minstens 8 tekens.", "At least 8 characters."),
+    "err_role": ("Kies een rol.", "Choose a role."),
+    "err_team": ("Een team heeft hoogstens 100 tekens.", "A team has at most 100 characters."),
+    "err_username": (
+        "Een gebruikersnaam heeft 1 tot 150 letters, cijfers of . @ + - _",
+        "A username has 1 to 150 letters, digits or . @ + - _",
+    ),
+    "err_user_exists": ("Die gebruikersnaam bestaat al.", "That username exists already."),
+    "err_password": (
+        "Het wachtwoord moet minstens 8 tekens hebben.",
+        "The password needs at least 8 characters.",
+    ),
+    "err_self": (
+        "U kunt uzelf niet op inactief zetten of uw eigen beheerdersrol afnemen.",
+        "You cannot make yourself inactive or take away your own administrator role.",
+    ),
     "governance": ("Verantwoording", "Governance"),
     "export_json": ("Als JSON", "As JSON"),
     "deviation": ("Afwijking van plaats 1, per team", "Deviation from rank 1, per team"),

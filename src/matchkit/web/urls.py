@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from django.views.static import serve
 
-from matchkit.web import overview, views
+from matchkit.web import overview, users, views
 from matchkit.web.settings import HERE
 
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("dashboard/", overview.dashboard, name="dashboard"),
     path("dashboard/report/", overview.report, name="report"),
     path("governance/", overview.governance, name="governance"),
+    path("users/", users.users, name="users"),
+    path("users/<int:pk>/", users.user_update, name="user_update"),
     # The vendored files (htmx, the stylesheet) are served by the page itself: no CDN.
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": HERE / "static"}),
 ]

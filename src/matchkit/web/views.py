@@ -38,9 +38,12 @@ def _lang(request: HttpRequest) -> engine.Lang:
     return "en" if getattr(request, "lang", "nl") == "en" else "nl"
 
 
-def offered_ids() -> tuple[str, ...]:
-    """Return the ids the administrator set as offered (empty: everything is offered)."""
-    return tuple(sorted(OfferedApproach.objects.values_list("approach_id", flat=True)))
+def offered_pairs() -> engine.Offered:
+    """Return the offering the administrator set, as ``(area, approach_id)`` pairs.
+
+    Empty: everything is offered everywhere.
+    """
+    return tuple(sorted(OfferedApproach.objects.values_list("area", "approach_id")))
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +128,7 @@ def _shortlist_context(client: Client, lang: engine.Lang) -> dict[str, Any]:
         return {"need_age": True, "ranked": [], "not_offered": [], "ineligible": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mk.DataQualityWarning)
-        items = engine.shortlist(client.client_id, facts, offered_ids(), lang)
+        items = engine.shortlist(client.client_id, facts, offered_pairs(), lang)
     return {
         "need_age": False,
         "ranked": [i for i in items if i["rank"] is not None],
@@ -143,6 +146,7 @@ def _form_context(
             {
                 "f": f,
                 "label": f.labels[lang],
+                "choices": f.choice_labels.get(lang, ()),
                 "value": values.get(f.name, ""),
                 "error": text(f"err_{errors[f.name]}", lang) if f.name in errors else "",
             }
@@ -151,7 +155,10 @@ def _form_context(
 
 
 def _save_facts(client: Client, facts: dict[str, Any]) -> str:
-    """Store the facts if they make a valid profile; return the problem otherwise."""
+    """Store the facts if they make a valid profile; return the problem otherwise.
+
+    Facts equal to the stored ones are not written again.
+    """
     if "age" in facts:
         try:
             with warnings.catch_warnings():
@@ -162,8 +169,9 @@ def _save_facts(client: Client, facts: dict[str, Any]) -> str:
             if callable(errors):
                 return "; ".join(str(e.get("msg", "")) for e in errors())
             return str(exc)
-    client.profile = facts
-    client.save(update_fields=["profile", "updated_at"])
+    if facts != client.profile:
+        client.profile = facts
+        client.save(update_fields=["profile", "updated_at"])
     return ""
 
 
@@ -178,13 +186,14 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
     values = form_values(client.profile)
     if request.method == "POST":
         facts, errors = read_facts(request.POST)
-        problem = _save_facts(client, facts) if not errors else ""
+        with transaction.atomic():  # the change and its audit row: one commit
+            problem = _save_facts(client, facts) if not errors else ""
+            audit(
+                request,
+                "profile-update" if not (errors or problem) else "profile-rejected",
+                client.client_id,
+            )
         values = form_values(facts) if (errors or problem) else form_values(client.profile)
-        audit(
-            request,
-            "profile-update" if not (errors or problem) else "profile-rejected",
-            client.client_id,
-        )
     else:
         audit(request, "intake-view", client.client_id)
     context = _shortlist_context(client, lang)
@@ -229,7 +238,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if not reason:
             errors.append(text("reason_required", lang))
         if not errors:
-            offered = offered_ids()
+            offered = offered_pairs()
             with transaction.atomic():
                 staff = Staff.objects.filter(user=_user(request)).first()
                 decision = Decision.objects.create(

@@ -269,9 +269,7 @@ class BatchResult:
             return self.caseload.value(row, name)
         if name not in self._value_columns:
             # The same normalisation as Caseload.value, once per field instead of per row.
-            self._value_columns[name] = [
-                _plain(v) for v in self.caseload.frame[name].to_numpy(dtype=object)
-            ]
+            self._value_columns[name] = _plain_column(self.caseload.frame[name])
         return self._value_columns[name][row]
 
     def top1(self) -> npt.NDArray[np.int64]:
@@ -542,6 +540,21 @@ def _plain(value: Any) -> Any:
     if value is None or pd.isna(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """Return :func:`_plain` of every cell of a column, whole columns at a time.
+
+    ``Series.tolist`` gives Python scalars for the typed columns of a caseload (nullable
+    integers, floats, booleans, strings, categories); missing cells become ``None``. Object
+    columns (lists) go cell by cell.
+    """
+    if column.dtype == object:
+        return [_plain(v) for v in column.to_numpy(dtype=object)]
+    values = column.tolist()
+    for i in np.flatnonzero(column.isna().to_numpy()).tolist():
+        values[i] = None
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def _listing_options(top: Any, include_ineligible: Any, lang: Any) -> tuple[int | None, bool, Lang]:

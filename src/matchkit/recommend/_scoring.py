@@ -380,6 +380,9 @@ def evaluate_approach(
 _CELLS: Final = 1 << 18
 """At most about this many (client, approach, criterion) cells per group of approaches."""
 
+_ONE_GROUP: Final = 64
+"""Up to this many approaches form one padded group; more are grouped by shape first."""
+
 
 def evaluate_approaches(
     approaches: Sequence[Approach],
@@ -396,15 +399,30 @@ def evaluate_approaches(
     every sum adds the same terms in the same order as for the approach alone: the results
     do not depend on the grouping, bit for bit.
     """
-    width = max((len(a.rules) + len(a.target) for a in approaches), default=0)
-    size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
-    out: list[ApproachEvaluation] = []
-    for start in range(0, len(approaches), size):
-        stop = start + size
-        out += _evaluate_group(
-            approaches[start:stop], cols, model, evidence[start:stop], done[start:stop]
-        )
-    return out
+    if len(approaches) <= _ONE_GROUP:
+        groups = [list(range(len(approaches)))]
+    else:
+        # A large catalog: approaches of equal shape together, so nothing is padded.
+        by_shape: dict[tuple[int, int], list[int]] = {}
+        for j, a in enumerate(approaches):
+            by_shape.setdefault((len(a.rules), len(a.target)), []).append(j)
+        groups = list(by_shape.values())
+    out: list[ApproachEvaluation | None] = [None] * len(approaches)
+    for members in groups:
+        width = max(len(approaches[j].rules) + len(approaches[j].target) for j in members)
+        size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            found = _evaluate_group(
+                [approaches[j] for j in chunk],
+                cols,
+                model,
+                [evidence[j] for j in chunk],
+                [done[j] for j in chunk],
+            )
+            for j, evaluation in zip(chunk, found, strict=True):
+                out[j] = evaluation
+    return [e for e in out if e is not None]
 
 
 @dataclass(frozen=True)
@@ -538,6 +556,10 @@ _SUM_BLOCK: Final = 32_768
 """Clients per block when summing items (bounds the (sums, clients, items) array)."""
 
 
+_SMALL_SUM: Final = 4_096
+"""Up to this many (client, approach) rows the items are summed by one accumulate call."""
+
+
 def stack_columns(columns: Sequence[npt.NDArray[Any]], n: int, dtype: Any) -> npt.NDArray[Any]:
     """Columns side by side, an (n, k) array (as np.column_stack, with fewer calls)."""
     out = np.empty((n, len(columns)), dtype=dtype)
@@ -559,6 +581,17 @@ def _ordered_sums(parts: Sequence[tuple[FloatArray, FloatArray]], n: int) -> Flo
     n_items = n_r + parts[0][1].shape[2]
     out = np.zeros((len(parts), n, g))
     if not n_items:
+        return out
+    if n * g > _SMALL_SUM:
+        # Many rows: the items added one column at a time, in order, without a copy; the
+        # same arithmetic as the accumulate below (a running sum, left to right).
+        for k, (rules, target) in enumerate(parts):
+            columns = [rules[:, :, i] for i in range(n_r)]
+            columns += [target[:, :, i] for i in range(n_items - n_r)]
+            total = out[k]
+            np.copyto(total, columns[0])
+            for column in columns[1:]:
+                np.add(total, column, out=total)
         return out
     for start in range(0, n, _SUM_BLOCK):
         stop = min(start + _SUM_BLOCK, n)

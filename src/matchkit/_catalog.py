@@ -715,7 +715,6 @@ def _build(files: Sequence[tuple[str, str]]) -> Catalog:
         except RecursionError:
             problems.append(f"{name}: not valid YAML: nested too deeply")
             continue
-            continue
         approach, found = parse_approach(data, name)
         problems += found
         if approach is not None:

@@ -166,6 +166,7 @@ def _build_plain(parser: Any) -> Any:
     if isinstance(event, yaml.StreamEndEvent):
         return None
     constructors = _SCALARS.yaml_constructors
+    scalars = _SCALAR_CACHE
     # Each open container: [the list or dict, the pending key or _NOT_PLAIN].
     stack: list[list[Any]] = []
     nodes = 0
@@ -176,14 +177,15 @@ def _build_plain(parser: Any) -> Any:
         if kind is yaml.ScalarEvent:
             if event.anchor is not None or event.tag is not None:
                 return _NOT_PLAIN
-            tag = _SCALARS.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-            if tag == _STR_TAG:
-                value: Any = event.value
-            elif tag in constructors:
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-                value = constructors[tag](_SCALARS, node)
-            else:  # a merge key "<<" or a value key "="
-                return _NOT_PLAIN
+            key = (event.value, event.implicit)
+            value: Any = scalars.get(key, _NOT_PLAIN)
+            if value is _NOT_PLAIN:
+                value = _scalar(event, constructors)
+                if value is _NOT_PLAIN:  # a merge key "<<" or a value key "="
+                    return _NOT_PLAIN
+                if len(scalars) >= _SCALAR_CACHE_SIZE:
+                    scalars.clear()
+                scalars[key] = value
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 return _NOT_PLAIN
@@ -216,6 +218,26 @@ def _build_plain(parser: Any) -> Any:
     if not isinstance(get(), yaml.StreamEndEvent):
         return _NOT_PLAIN  # more than one document: the composer says so
     return root
+
+
+_SCALAR_CACHE: dict[tuple[str, Any], Any] = {}
+"""Built scalars by (text, implicit flags), shared across files: catalogs repeat keys and values.
+
+Every value the safe constructor builds from an untagged scalar (None, bool, int, float, str,
+bytes, date, datetime) is immutable, so one object can stand for every occurrence."""
+
+_SCALAR_CACHE_SIZE: Final = 50_000
+
+
+def _scalar(event: Any, constructors: dict[Any, Any]) -> Any:
+    """Build one untagged scalar as the safe loader does, or return :data:`_NOT_PLAIN`."""
+    tag = _SCALARS.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    if tag == _STR_TAG:
+        return event.value
+    if tag in constructors:
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return constructors[tag](_SCALARS, node)
+    return _NOT_PLAIN
 
 
 def _load(loader: Any) -> Any:

@@ -111,3 +111,25 @@ def test_a_syntax_error_is_reported_in_the_python_parsers_words(text):
 def test_the_limits_hold_on_the_c_parser_path(text, message):
     with pytest.raises(YamlLimitError, match=message):
         _yaml._load(_yaml._FastLoader(text))
+
+
+@needs_libyaml
+def test_scalars_built_once_and_shared_keep_their_quoting_and_types():
+    # Built scalars are cached by text and quoting across files: a quoted '1' stays a string
+    # and a plain 1 an integer, however often and in whichever order they come.
+    _yaml._SCALAR_CACHE.clear()
+    text = "a: '1'\nb: 1\nc: 'true'\nd: true\ne: '1'\nf: 1\ng: 2024-01-05\nh: '2024-01-05'\n"
+    for _ in range(3):
+        got = load_yaml(text)
+        assert got == _pure(text) == yaml.safe_load(text)
+        assert [type(v) for v in got.values()] == [type(v) for v in _pure(text).values()]
+    assert ("1", (False, True)) in _yaml._SCALAR_CACHE
+    assert ("1", (True, False)) in _yaml._SCALAR_CACHE
+
+
+def test_the_scalar_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(_yaml, "_SCALAR_CACHE_SIZE", 5)
+    _yaml._SCALAR_CACHE.clear()
+    text = "".join(f"k{i}: v{i}\n" for i in range(20))
+    assert load_yaml(text) == yaml.safe_load(text)
+    assert len(_yaml._SCALAR_CACHE) <= 5

@@ -418,20 +418,27 @@ class Approach(_Strict):
         """Whether the compiled rules are those of the current rules, target and arrange."""
         return self._compiled_from == self._rule_texts()
 
+    def _private(self, name: str) -> Any:
+        # Straight from pydantic's store of private attributes: the attribute route checks
+        # for a descriptor on every read, through an exception (a large catalog reads these
+        # for every approach, several times per batch).
+        private = self.__pydantic_private__
+        return private[name] if private is not None else getattr(self, name)
+
     @property
     def compiled_rules(self) -> tuple[CompiledRule, ...]:
         """The hard rules, parsed and checked."""
-        return self._compiled
+        return self._private("_compiled")  # type: ignore[no-any-return]
 
     @property
     def compiled_target(self) -> tuple[CompiledRule | None, ...]:
         """Parsed target rules (None for graded feature entries), aligned with ``target``."""
-        return self._compiled_target
+        return self._private("_compiled_target")  # type: ignore[no-any-return]
 
     @property
     def compiled_arrange(self) -> tuple[CompiledRule, ...]:
         """Parsed rules of the conditions to arrange, aligned with ``arrange``."""
-        return self._compiled_arrange
+        return self._private("_compiled_arrange")  # type: ignore[no-any-return]
 
     def fitting_subgroups(self, i: int, lookup: Callable[[str], object]) -> list[Text]:
         """Name the subgroups of target entry ``i`` that one client belongs to.

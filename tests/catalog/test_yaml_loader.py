@@ -122,7 +122,9 @@ def test_scalars_built_once_and_shared_keep_their_quoting_and_types():
     for _ in range(3):
         got = load_yaml(text)
         assert got == _pure(text) == yaml.safe_load(text)
-        assert [type(v) for v in got.values()] == [type(v) for v in _pure(text).values()]
+        pure = _pure(text)
+        assert isinstance(got, dict) and isinstance(pure, dict)
+        assert [type(v) for v in got.values()] == [type(v) for v in pure.values()]
     assert ("1", (False, True)) in _yaml._SCALAR_CACHE
     assert ("1", (True, False)) in _yaml._SCALAR_CACHE
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 import matchkit as mk
-from matchkit.recommend._scoring import evaluate_approach, evaluate_approaches
+from matchkit.recommend._scoring import evaluate_approach, evaluate_approaches, evaluate_catalog
 from matchkit.synth import generate_catalog
 
 FIELDS = ("status", "rule_state", "score", "coverage", "expected", "low", "high", "p_pass")
+MATRICES = ("status", "score", "coverage", "expected", "low", "high", "p_pass")
 
 
 @pytest.mark.slow
@@ -28,3 +29,34 @@ def test_grouped_evaluation_equals_one_approach_at_a_time(n):
         for name in FIELDS:
             np.testing.assert_array_equal(getattr(grouped[j], name), getattr(alone, name), name)
         np.testing.assert_array_equal(grouped[j].target_match, alone.target_match)
+
+
+def _evaluate_all(catalog, caseload):
+    rec = mk.Recommender(catalog)
+    cols = caseload.columns
+    return evaluate_catalog(
+        catalog.approaches, cols, rec.model, rec.evidence, rec._plan.evaluate(cols)
+    )
+
+
+def test_blocks_of_clients_and_scattered_groups_give_the_same_bits(monkeypatch):
+    from matchkit.recommend import _scoring
+
+    # 7 built-in + 70 generated approaches: more than one padded group holds, so approaches
+    # are grouped by shape and a group's members are not neighbours in the catalog.
+    catalog = mk.Catalog([*mk.load_catalog().approaches, *generate_catalog(70, seed=8).approaches])
+    caseload = mk.read_caseload(mk.generate_caseload(120, seed=12))
+    whole = _evaluate_all(catalog, caseload)
+    monkeypatch.setattr(_scoring, "_BLOCK_CELLS", 7)  # blocks of one client or a few
+    blocked = _evaluate_all(catalog, caseload)
+    monkeypatch.setattr(_scoring, "_ONE_GROUP", 1_000)  # one padded group, written in place
+    padded = _evaluate_all(catalog, caseload)
+    for name in MATRICES:
+        np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name), name)
+        np.testing.assert_array_equal(getattr(padded, name), getattr(whole, name), name)
+    one = _evaluate_all(catalog, caseload.take([57]))  # one client: a batch of one
+    for name in MATRICES:
+        np.testing.assert_array_equal(getattr(one, name)[0], getattr(whole, name)[57], name)
+    for j in range(len(catalog)):
+        np.testing.assert_array_equal(blocked.rule_state[j], whole.rule_state[j])
+        np.testing.assert_array_equal(one.rule_state[j][0], whole.rule_state[j][57])

@@ -59,7 +59,7 @@ def test_a_plan_agrees_with_each_rule_on_a_generated_caseload_and_catalog():
 def test_the_comparisons_are_split_into_blocks_on_a_large_caseload(monkeypatch):
     import matchkit.rules._flat as flat
 
-    monkeypatch.setattr(flat, "_CELLS", 8)  # a block of 2 comparisons for 4 clients
+    monkeypatch.setattr(flat, "_CELLS", 8)  # blocks of one or two clients
     rules = [
         compile_rule(text)
         for text in (

@@ -34,12 +34,13 @@ from matchkit.recommend._scoring import (
     STATUS_NAMES,
     VERIFY,
     ApproachEvaluation,
+    CatalogEvaluation,
     Evidence,
     LearnedScores,
     ScoringModel,
     arrange_states,
     evaluate_approach,
-    evaluate_approaches,
+    evaluate_catalog,
     evidence_weights,
     learned_scores,
     stack_columns,
@@ -92,7 +93,7 @@ class BatchResult:
         self,
         catalog: Catalog,
         caseload: Caseload,
-        evaluations: Sequence[ApproachEvaluation],
+        evaluations: CatalogEvaluation | Sequence[ApproachEvaluation],
         model: ScoringModel,
         evidence: Sequence[Evidence],
         offering: Offering | None = None,
@@ -104,11 +105,14 @@ class BatchResult:
         self.model = model
         self.evidence = list(evidence)
         self.approach_ids = catalog.ids
-        self.status = np.column_stack([ev.status for ev in evaluations])
-        self.score = np.column_stack([ev.score for ev in evaluations])
-        self.coverage = np.column_stack([ev.coverage.astype(np.float32) for ev in evaluations])
-        self.rule_state = [ev.rule_state for ev in evaluations]
-        self._kept_matches = [ev.target_match for ev in evaluations]
+        n = len(caseload)
+        if not isinstance(evaluations, CatalogEvaluation):
+            evaluations = CatalogEvaluation.stack(evaluations, n)
+        self.status = evaluations.status
+        self.score = evaluations.score
+        self.coverage = evaluations.coverage.astype(np.float32)
+        self.rule_state = evaluations.rule_state
+        self._kept_matches = evaluations.target_match
         self.offering = offering
         self._value_columns: dict[str, list[Any]] = {}
         municipality = caseload.columns.text("municipality")[0]
@@ -118,20 +122,10 @@ class BatchResult:
             if arrange_state is None
             else list(arrange_state)
         )
-        n = len(caseload)
-
-        def stack(name: str, fill: float) -> npt.NDArray[np.float64]:
-            cols = [getattr(ev, name) for ev in evaluations]
-            return (
-                np.column_stack([np.full(n, fill) if c is None else c for c in cols])
-                if cols
-                else np.empty((n, 0))
-            )
-
-        self.expected = stack("expected", np.nan)
-        self.low = stack("low", np.nan)
-        self.high = stack("high", np.nan)
-        self.p_pass = stack("p_pass", np.nan)
+        self.expected = evaluations.expected
+        self.low = evaluations.low
+        self.high = evaluations.high
+        self.p_pass = evaluations.p_pass
         self.catalog_score = self.score
         self.effects = effects
         self.learned: LearnedScores | None = None
@@ -735,12 +729,12 @@ class Recommender:
 
             # Approach by approach, for the bar: the results do not depend on the grouping.
             bar = tqdm(approaches, desc="approaches", unit="approach")
-            evaluations = [
+            evaluations: CatalogEvaluation | list[ApproachEvaluation] = [
                 evaluate_approach(a, cols, self.model, ev, states)
                 for a, ev, states in zip(bar, self.evidence, done, strict=True)
             ]
         else:
-            evaluations = evaluate_approaches(approaches, cols, self.model, self.evidence, done)
+            evaluations = evaluate_catalog(approaches, cols, self.model, self.evidence, done)
         return BatchResult(
             self.catalog,
             caseload,

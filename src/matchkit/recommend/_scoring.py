@@ -41,10 +41,12 @@ __all__ = [
     "INELIGIBLE",
     "VERIFY",
     "ApproachEvaluation",
+    "CatalogEvaluation",
     "LearnedScores",
     "ScoringModel",
     "evaluate_approach",
     "evaluate_approaches",
+    "evaluate_catalog",
     "learned_scores",
     "stack_columns",
     "target_matches",
@@ -168,6 +170,63 @@ class ApproachEvaluation:
     high: FloatArray | None = None
     p_pass: FloatArray | None = None
     target_match: FloatArray | None = None
+
+
+_MATRICES: Final = ("score", "coverage", "expected", "low", "high", "p_pass")
+"""The float (clients, approaches) results of :class:`CatalogEvaluation`, besides status."""
+
+
+@dataclass(frozen=True)
+class CatalogEvaluation:
+    """Every approach of a catalog evaluated on a caseload: (clients, approaches) matrices.
+
+    The columns are those of :class:`ApproachEvaluation`, side by side in catalog order;
+    ``rule_state`` and ``target_match`` stay one array per approach (their widths differ).
+    """
+
+    status: npt.NDArray[np.int8]
+    score: FloatArray
+    coverage: FloatArray
+    expected: FloatArray
+    low: FloatArray
+    high: FloatArray
+    p_pass: FloatArray
+    rule_state: list[npt.NDArray[np.int8]]
+    target_match: list[FloatArray | None]
+
+    @classmethod
+    def empty(cls, n: int, k: int) -> CatalogEvaluation:
+        """Matrices for ``n`` clients and ``k`` approaches, to be filled."""
+        score, coverage, expected, low, high, p_pass = (np.empty((n, k)) for _ in _MATRICES)
+        status = np.empty((n, k), dtype=np.int8)
+        return cls(status, score, coverage, expected, low, high, p_pass, [], [])
+
+    @classmethod
+    def stack(cls, evaluations: Sequence[ApproachEvaluation], n: int) -> CatalogEvaluation:
+        """Put per-approach evaluations side by side."""
+        out = cls.empty(n, len(evaluations))
+        for j, ev in enumerate(evaluations):
+            out.status[:, j] = ev.status
+            for name in _MATRICES:
+                column = getattr(ev, name)
+                getattr(out, name)[:, j] = np.nan if column is None else column
+            out.rule_state.append(ev.rule_state)
+            out.target_match.append(ev.target_match)
+        return out
+
+    def approach(self, j: int) -> ApproachEvaluation:
+        """Return the evaluation of approach ``j`` (views of the matrices' columns)."""
+        return ApproachEvaluation(
+            self.status[:, j],
+            self.rule_state[j],
+            self.score[:, j],
+            self.coverage[:, j],
+            self.expected[:, j],
+            self.low[:, j],
+            self.high[:, j],
+            self.p_pass[:, j],
+            self.target_match[j],
+        )
 
 
 _GRADED: dict[int, tuple[TargetEntry, tuple[str, FloatArray, float, float]]] = {}
@@ -374,11 +433,14 @@ def evaluate_approach(
 
     ``done``: the approach's rules already evaluated on ``cols`` (``CatalogPlan``).
     """
-    return evaluate_approaches([approach], cols, model, [evidence], [done])[0]
+    return evaluate_catalog([approach], cols, model, [evidence], [done]).approach(0)
 
 
 _CELLS: Final = 1 << 18
 """At most about this many (client, approach, criterion) cells per group of approaches."""
+
+_BLOCK_CELLS: Final = 1 << 16
+"""Clients per block of the score formula: about this many (client, approach, item) cells."""
 
 _ONE_GROUP: Final = 64
 """Up to this many approaches form one padded group; more are grouped by shape first."""
@@ -391,14 +453,30 @@ def evaluate_approaches(
     evidence: Sequence[Evidence],
     done: Sequence[ApproachStates | None],
 ) -> list[ApproachEvaluation]:
+    """Evaluate many approaches on a caseload (see :func:`evaluate_catalog`), one by one."""
+    found = evaluate_catalog(approaches, cols, model, evidence, done)
+    return [found.approach(j) for j in range(len(approaches))]
+
+
+def evaluate_catalog(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    model: ScoringModel,
+    evidence: Sequence[Evidence],
+    done: Sequence[ApproachStates | None],
+) -> CatalogEvaluation:
     """Evaluate many approaches on a caseload, a group of approaches at a time.
 
     For a few clients the whole catalog is one group: each step of the formula is then one
     numpy call for all approaches instead of one per approach. A group's criteria are padded
     to the same count with items that add nothing (weight 0, a true rule, a known match), so
     every sum adds the same terms in the same order as for the approach alone: the results
-    do not depend on the grouping, bit for bit.
+    do not depend on the grouping, bit for bit. Each group writes into the catalog's
+    (clients, approaches) matrices.
     """
+    out = CatalogEvaluation.empty(cols.n, len(approaches))
+    if not approaches:
+        return out
     if len(approaches) <= _ONE_GROUP:
         groups = [list(range(len(approaches)))]
     else:
@@ -407,7 +485,8 @@ def evaluate_approaches(
         for j, a in enumerate(approaches):
             by_shape.setdefault((len(a.rules), len(a.target)), []).append(j)
         groups = list(by_shape.values())
-    out: list[ApproachEvaluation | None] = [None] * len(approaches)
+    states: list[npt.NDArray[np.int8] | None] = [None] * len(approaches)
+    matches: list[FloatArray | None] = [None] * len(approaches)
     for members in groups:
         width = max(len(approaches[j].rules) + len(approaches[j].target) for j in members)
         size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
@@ -419,10 +498,14 @@ def evaluate_approaches(
                 model,
                 [evidence[j] for j in chunk],
                 [done[j] for j in chunk],
+                out,
+                chunk,
             )
-            for j, evaluation in zip(chunk, found, strict=True):
-                out[j] = evaluation
-    return [e for e in out if e is not None]
+            for j, (state, match) in zip(chunk, found, strict=True):
+                states[j], matches[j] = state, match
+    out.rule_state.extend(state for state in states if state is not None)
+    out.target_match.extend(matches)
+    return out
 
 
 @dataclass(frozen=True)
@@ -472,7 +555,13 @@ def _evaluate_group(
     model: ScoringModel,
     evidence: Sequence[Evidence],
     done: Sequence[ApproachStates | None],
-) -> list[ApproachEvaluation]:
+    out: CatalogEvaluation,
+    members: Sequence[int],
+) -> list[tuple[npt.NDArray[np.int8], FloatArray | None]]:
+    """Score a group of approaches into ``out``'s columns ``members``.
+
+    Returns each approach's rule states and (for a small batch) its target matches.
+    """
     n, g = cols.n, len(approaches)
     w = _weights(approaches, evidence)
     # Padding: a true rule of weight 0, a known full match of weight 0.
@@ -489,6 +578,45 @@ def _evaluate_group(
         rule_state[:, k, : state.shape[1]] = state
         for i, match in enumerate(matches):
             target_match[:, k, i] = match
+    # Consecutive approaches are written in place (views of the catalog's matrices); others
+    # through a group-sized matrix, copied into their columns at the end.
+    first = members[0]
+    in_place = list(members) == list(range(first, first + g))
+    matrices = [out.status, *(getattr(out, name) for name in _MATRICES)]
+    if in_place:
+        targets = [m[:, first : first + g] for m in matrices]
+    else:
+        targets = [np.empty((n, g), dtype=m.dtype) for m in matrices]
+    # Every step below is row by row (each client's sums add the same items in the same
+    # order), so a block of clients at a time gives the same bits as the whole batch, while
+    # the temporaries stay small enough to live in the processor's cache.
+    width = max(1, rule_state.shape[2] + target_match.shape[2])
+    rows = max(1, _BLOCK_CELLS // (g * width))
+    for begin in range(0, n, rows):
+        block = slice(begin, min(begin + rows, n))
+        _formula(rule_state[block], target_match[block], w, model, [t[block] for t in targets])
+    if not in_place:
+        for m, t in zip(matrices, targets, strict=True):
+            m[:, members] = t
+    # A small batch (one client) keeps its target matches for the explanations; a large one
+    # recomputes them for the rows being explained (they would dominate memory at scale).
+    keep = n <= KEEP_TARGET_MATCHES
+    return [
+        (states[k], target_match[:, k, : len(a.target)] if keep else None)
+        for k, a in enumerate(approaches)
+    ]
+
+
+def _formula(
+    rule_state: npt.NDArray[np.int8],
+    target_match: FloatArray,
+    w: _Weights,
+    model: ScoringModel,
+    out: Sequence[npt.NDArray[Any]],
+) -> None:
+    """Compute the score formula on a block of clients (n, g, items) into ``out`` (n, g)."""
+    n, g = rule_state.shape[:2]
+    o_status, o_score, o_coverage, o_expected, o_low, o_high, o_p_pass = out
     v_r, v_t = w.v_r, w.v_t
     bonus = w.bonus
     true = rule_state == 1
@@ -523,33 +651,17 @@ def _evaluate_group(
     all_true = true.all(axis=2)
     any_false = (rule_state == 0).any(axis=2)
     prior = model.prior_weight * model.prior
-    score = (num + prior) / (den + model.prior_weight)
-    expected = (num + exp_num + prior) / (den + exp_den + model.prior_weight)
-    low = (num + prior) / (den + unknown_den + model.prior_weight)
-    high = (num + unknown_all + prior) / (den + unknown_all + model.prior_weight)
+    np.divide(num + prior, den + model.prior_weight, out=o_score)
+    np.divide(num + exp_num + prior, den + exp_den + model.prior_weight, out=o_expected)
+    np.divide(num + prior, den + unknown_den + model.prior_weight, out=o_low)
+    np.divide(num + unknown_all + prior, den + unknown_all + model.prior_weight, out=o_high)
     with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = np.where(w.total > 0, known_weight / w.total, 1.0)
-    status = np.full((n, g), VERIFY, dtype=np.int8)
-    status[all_true] = ELIGIBLE
-    status[any_false] = INELIGIBLE
+        o_coverage[...] = np.where(w.total > 0, known_weight / w.total, 1.0)
+    o_status.fill(VERIFY)
+    o_status[all_true] = ELIGIBLE
+    o_status[any_false] = INELIGIBLE
     p_pass[any_false] = 0.0
-    # A small batch (one client) keeps its target matches for the explanations; a large one
-    # recomputes them for the rows being explained (they would dominate memory at scale).
-    keep = n <= KEEP_TARGET_MATCHES
-    return [
-        ApproachEvaluation(
-            status[:, k],
-            states[k],
-            score[:, k],
-            coverage[:, k],
-            expected[:, k],
-            low[:, k],
-            high[:, k],
-            p_pass[:, k],
-            target_match[:, k, : len(a.target)] if keep else None,
-        )
-        for k, a in enumerate(approaches)
-    ]
+    o_p_pass[...] = p_pass
 
 
 _SUM_BLOCK: Final = 32_768

@@ -38,8 +38,8 @@ from matchkit.rules._source import ColumnSource
 
 __all__ = ["RulePlan"]
 
-_CELLS: Final = 1 << 22
-"""At most this many (comparison, client) cells per broadcast comparison."""
+_CELLS: Final = 1 << 16
+"""About this many (comparison, client) cells per block of clients (a cache's worth)."""
 
 # A literal: (column, negated). Columns number the distinct leaves first, then the nodes.
 _Lit = tuple[int, bool]
@@ -135,16 +135,22 @@ class RulePlan:
                 values[0, i] = tri.true
                 values[1, i] = tri.false
         group.evaluate(source, values)
-        for k, (conj, cols, negs) in enumerate(self._nodes):
-            trues = values[negs, cols]  # the true side of each literal
-            falses = values[1 - negs, cols]
-            column = len(self._leaves) + k
-            if conj:
-                values[0, column] = trues.all(axis=0)
-                values[1, column] = falses.any(axis=0)
-            else:
-                values[0, column] = trues.any(axis=0)
-                values[1, column] = falses.all(axis=0)
+        if self._nodes:
+            # A block of clients at a time, so the gathered literals stay in the cache.
+            widest = max(len(cols) for _, cols, _ in self._nodes)
+            rows = max(1, _CELLS // widest)
+            for begin in range(0, n, rows):
+                block = slice(begin, min(begin + rows, n))
+                for k, (conj, cols, negs) in enumerate(self._nodes):
+                    trues = values[negs, cols, block]  # the true side of each literal
+                    falses = values[1 - negs, cols, block]
+                    column = len(self._leaves) + k
+                    if conj:
+                        values[0, column, block] = trues.all(axis=0)
+                        values[1, column, block] = falses.any(axis=0)
+                    else:
+                        values[0, column, block] = trues.any(axis=0)
+                        values[1, column, block] = falses.all(axis=0)
         true = values[self._out_neg, self._out_col]
         false = values[1 - self._out_neg, self._out_col]
         return true, false
@@ -182,19 +188,17 @@ class _Group:
             data[f], known[f] = source.scalar(name)
         # NaN is unknown whatever the mask says (as in the single comparison).
         known &= ~np.isnan(data)
-        step = max(1, _CELLS // max(n, 1))
-        for start in range(0, len(self.columns), step):
-            stop = min(start + step, len(self.columns))
-            field_of = self.field_of[start:stop]
-            x = data[field_of]
-            hit = np.empty(x.shape, dtype=np.bool_)
-            whole = stop - start == len(self.columns)
-            for compare, rows in self.ops:
-                if not whole:
-                    rows = rows[(rows >= start) & (rows < stop)] - start
-                if len(rows):
-                    hit[rows] = compare(x[rows], self.value[start:stop][rows])
-            k = known[field_of]
-            columns = self.columns[start:stop]
-            values[0, columns] = k & hit
-            values[1, columns] = k & ~hit
+        # Every comparison at once on a block of clients: the (comparisons, clients) arrays
+        # of a block stay in the processor's cache.
+        rows = max(1, _CELLS // len(self.columns))
+        columns, field_of, value = self.columns, self.field_of, self.value
+        hit = np.empty((len(columns), min(rows, n)), dtype=np.bool_)
+        for begin in range(0, n, rows):
+            block = slice(begin, min(begin + rows, n))
+            x = data[field_of, block]
+            part = hit[:, : x.shape[1]]
+            for compare, ops in self.ops:
+                part[ops] = compare(x[ops], value[ops])
+            k = known[field_of, block]
+            values[0, columns, block] = k & part
+            values[1, columns, block] = k & ~part

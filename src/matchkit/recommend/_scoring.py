@@ -478,15 +478,20 @@ def evaluate_catalog(
     if not approaches:
         return out
     if len(approaches) <= _ONE_GROUP:
-        groups = [list(range(len(approaches)))]
+        order = list(range(len(approaches)))
+        groups = [order]
     else:
-        # A large catalog: approaches of equal shape together, so nothing is padded.
+        # A large catalog: approaches of equal shape together, so nothing is padded. They
+        # are scored in that order, into neighbouring columns, and put back in catalog order
+        # once at the end (one gather per matrix, not a scatter per group).
         by_shape: dict[tuple[int, int], list[int]] = {}
         for j, a in enumerate(approaches):
             by_shape.setdefault((len(a.rules), len(a.target)), []).append(j)
         groups = list(by_shape.values())
-    states: list[npt.NDArray[np.int8] | None] = [None] * len(approaches)
-    matches: list[FloatArray | None] = [None] * len(approaches)
+        order = [j for members in groups for j in members]
+    states: list[npt.NDArray[np.int8]] = []
+    matches: list[FloatArray | None] = []
+    column = 0
     for members in groups:
         width = max(len(approaches[j].rules) + len(approaches[j].target) for j in members)
         size = max(1, _CELLS // max(cols.n * max(width, 1), 1))
@@ -499,13 +504,32 @@ def evaluate_catalog(
                 [evidence[j] for j in chunk],
                 [done[j] for j in chunk],
                 out,
-                chunk,
+                column,
             )
-            for j, (state, match) in zip(chunk, found, strict=True):
-                states[j], matches[j] = state, match
-    out.rule_state.extend(state for state in states if state is not None)
-    out.target_match.extend(matches)
-    return out
+            column += len(chunk)
+            for state, match in found:
+                states.append(state)
+                matches.append(match)
+    if order == list(range(len(approaches))):
+        out.rule_state.extend(states)
+        out.target_match.extend(matches)
+        return out
+    back = np.empty(len(order), dtype=np.intp)
+    back[order] = np.arange(len(order))
+    status = np.take(out.status, back, axis=1)
+    floats = [np.take(getattr(out, name), back, axis=1) for name in _MATRICES]
+    score, coverage, expected, low, high, p_pass = floats
+    return CatalogEvaluation(
+        status,
+        score,
+        coverage,
+        expected,
+        low,
+        high,
+        p_pass,
+        [states[k] for k in back.tolist()],
+        [matches[k] for k in back.tolist()],
+    )
 
 
 @dataclass(frozen=True)
@@ -556,17 +580,61 @@ def _evaluate_group(
     evidence: Sequence[Evidence],
     done: Sequence[ApproachStates | None],
     out: CatalogEvaluation,
-    members: Sequence[int],
+    first: int,
 ) -> list[tuple[npt.NDArray[np.int8], FloatArray | None]]:
-    """Score a group of approaches into ``out``'s columns ``members``.
+    """Score a group of approaches into ``out``'s columns from ``first`` on.
 
     Returns each approach's rule states and (for a small batch) its target matches.
     """
     n, g = cols.n, len(approaches)
     w = _weights(approaches, evidence)
+    r_max, t_max = w.v_r.shape[1], w.v_t.shape[1]
+    if all(
+        d is not None
+        and d.rule_state.shape[1] == r_max
+        and d.target_rule_match.shape[1] == t_max == len(a.target)
+        for a, d in zip(approaches, done, strict=True)
+    ):
+        # Approaches of one shape whose preferences are all rules (a large catalog's groups):
+        # their states side by side in one call each, nothing to pad.
+        ready = [d for d in done if d is not None]
+        rule_state = np.stack([d.rule_state for d in ready], axis=1)
+        target_match = np.stack([d.target_rule_match for d in ready], axis=1)
+        states = [d.rule_state for d in ready]
+    else:
+        rule_state, target_match, states = _pad_criteria(approaches, cols, done, r_max, t_max)
+    # The group's columns of the catalog's matrices, written in place.
+    matrices = [out.status, *(getattr(out, name) for name in _MATRICES)]
+    targets = [m[:, first : first + g] for m in matrices]
+    # Every step below is row by row (each client's sums add the same items in the same
+    # order), so a block of clients at a time gives the same bits as the whole batch, while
+    # the temporaries stay small enough to live in the processor's cache.
+    width = max(1, rule_state.shape[2] + target_match.shape[2])
+    rows = max(1, _BLOCK_CELLS // (g * width))
+    for begin in range(0, n, rows):
+        block = slice(begin, min(begin + rows, n))
+        _formula(rule_state[block], target_match[block], w, model, [t[block] for t in targets])
+    # A small batch (one client) keeps its target matches for the explanations; a large one
+    # recomputes them for the rows being explained (they would dominate memory at scale).
+    keep = n <= KEEP_TARGET_MATCHES
+    return [
+        (states[k], target_match[:, k, : len(a.target)] if keep else None)
+        for k, a in enumerate(approaches)
+    ]
+
+
+def _pad_criteria(
+    approaches: Sequence[Approach],
+    cols: CaseloadColumns,
+    done: Sequence[ApproachStates | None],
+    r_max: int,
+    t_max: int,
+) -> tuple[npt.NDArray[np.int8], FloatArray, list[npt.NDArray[np.int8]]]:
+    """Return a group's rule states and target matches (n, g, items), padded to the widest."""
+    n, g = cols.n, len(approaches)
     # Padding: a true rule of weight 0, a known full match of weight 0.
-    rule_state = np.ones((n, g, w.v_r.shape[1]), dtype=np.int8)
-    target_match = np.ones((n, g, w.v_t.shape[1]))
+    rule_state = np.ones((n, g, r_max), dtype=np.int8)
+    target_match = np.ones((n, g, t_max))
     states: list[npt.NDArray[np.int8]] = []
     for k, (a, d) in enumerate(zip(approaches, done, strict=True)):
         if d is None:
@@ -578,33 +646,7 @@ def _evaluate_group(
         rule_state[:, k, : state.shape[1]] = state
         for i, match in enumerate(matches):
             target_match[:, k, i] = match
-    # Consecutive approaches are written in place (views of the catalog's matrices); others
-    # through a group-sized matrix, copied into their columns at the end.
-    first = members[0]
-    in_place = list(members) == list(range(first, first + g))
-    matrices = [out.status, *(getattr(out, name) for name in _MATRICES)]
-    if in_place:
-        targets = [m[:, first : first + g] for m in matrices]
-    else:
-        targets = [np.empty((n, g), dtype=m.dtype) for m in matrices]
-    # Every step below is row by row (each client's sums add the same items in the same
-    # order), so a block of clients at a time gives the same bits as the whole batch, while
-    # the temporaries stay small enough to live in the processor's cache.
-    width = max(1, rule_state.shape[2] + target_match.shape[2])
-    rows = max(1, _BLOCK_CELLS // (g * width))
-    for begin in range(0, n, rows):
-        block = slice(begin, min(begin + rows, n))
-        _formula(rule_state[block], target_match[block], w, model, [t[block] for t in targets])
-    if not in_place:
-        for m, t in zip(matrices, targets, strict=True):
-            m[:, members] = t
-    # A small batch (one client) keeps its target matches for the explanations; a large one
-    # recomputes them for the rows being explained (they would dominate memory at scale).
-    keep = n <= KEEP_TARGET_MATCHES
-    return [
-        (states[k], target_match[:, k, : len(a.target)] if keep else None)
-        for k, a in enumerate(approaches)
-    ]
+    return rule_state, target_match, states
 
 
 def _formula(

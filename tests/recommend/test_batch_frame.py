@@ -47,6 +47,10 @@ def test_to_frame_agrees_with_iter_clients_on_generated_caseloads(
     batch = mk.Recommender(approaches).recommend_batch(caseload)
     frame = batch.to_frame(top=top, include_ineligible=include_ineligible)
     assert list(frame.columns) == COLUMNS
+    text = pd.Series(["a text"]).dtype  # what pandas makes of strings (str, or object)
+    for name in ("client_id", "approach_id", "status", "to_verify", "failed_rules"):
+        assert frame[name].dtype == text, name
+    assert frame["rank"].dtype == "Int64" and frame["score"].dtype == "float64"
     got = list(frame.itertuples(index=False, name=None))
     expected = rendered_rows(batch, top, include_ineligible)
     assert len(got) == len(expected)
@@ -91,3 +95,14 @@ def test_the_per_row_lists_match_a_per_row_reference():
             seen_verify |= bool(to_verify)
             seen_failed |= bool(failed)
     assert seen_verify and seen_failed
+
+
+def test_long_lists_of_names_are_coded_as_the_short_ones(monkeypatch):
+    from matchkit.recommend import _recommender
+
+    caseload = generate_caseload(400, seed=9, unknown_rates={"motivation": 0.7, "zrm": 0.5})
+    batch = mk.Recommender(mk.load_catalog()).recommend_batch(caseload)
+    counted = batch.to_frame(include_ineligible=True)
+    assert (counted["failed_rules"] != "").any() and (counted["to_verify"] != "").any()
+    monkeypatch.setattr(_recommender, "_COUNTED_NAMES", 0)  # every list through the sort
+    pd.testing.assert_frame_equal(batch.to_frame(include_ineligible=True), counted)

@@ -407,28 +407,37 @@ class BatchResult:
             keep |= self.status == INELIGIBLE
         rows, cols = np.nonzero(keep)
         # Listed order per client: ranked first (by rank), then ineligible by approach id.
+        # np.nonzero gives the rows in order; one sort key per pair (unique: a rank is
+        # given once per client, the others follow by approach), so any sort gives one order.
         sort_rank = np.where(self.rank[rows, cols] > 0, self.rank[rows, cols], m + 1 + cols)
-        order = np.lexsort((sort_rank, rows))
+        order = np.argsort(rows.astype(np.int64) * (2 * m + 2) + sort_rank)
         rows, cols = rows[order], cols[order]
-        failed_text = np.empty(len(rows), dtype=object)
-        verify_text = np.empty(len(rows), dtype=object)
+        # The lists of rules and fields, as codes into texts rendered once per approach and
+        # distinct combination.
+        texts: dict[bool, list[str]] = {True: [], False: []}
+        codes = {
+            True: np.zeros(len(rows), dtype=np.intp),
+            False: np.zeros(len(rows), dtype=np.intp),
+        }
         for j in range(m):
-            sel = cols == j
-            failed_text[sel] = self._codes_text(j, rows[sel], failed=True)
-            verify_text[sel] = self._codes_text(j, rows[sel], failed=False)
-        ids = np.asarray(self.caseload.frame["client_id"].astype(object))
+            sel = np.flatnonzero(cols == j)
+            for failed in (True, False):
+                found, inverse = self._codes(j, rows[sel], failed=failed)
+                codes[failed][sel] = inverse + len(texts[failed])
+                texts[failed] += found
+        ids = _take_text(self.caseload.frame["client_id"], rows)
         ranks = self.rank[rows, cols]
         rank_col = pd.array(ranks, dtype="Int64")
         rank_col[ranks == 0] = pd.NA
         return pd.DataFrame(
             {
-                "client_id": ids[rows],
-                "approach_id": np.asarray(self.approach_ids, dtype=object)[cols],
+                "client_id": ids,
+                "approach_id": _text_column(self.approach_ids, cols),
                 "rank": rank_col,
-                "status": np.asarray(STATUS_NAMES, dtype=object)[self.status[rows, cols]],
+                "status": _text_column(STATUS_NAMES, self.status[rows, cols]),
                 "score": self.score[rows, cols],
-                "to_verify": verify_text,
-                "failed_rules": failed_text,
+                "to_verify": _text_column(texts[False], codes[False]),
+                "failed_rules": _text_column(texts[True], codes[True]),
             }
         )
 
@@ -480,11 +489,27 @@ class BatchResult:
         names = [r.id for r in self.catalog.approaches[j].rules]
         return names, self.rule_state[j][rows] == 0
 
-    def _codes_text(self, j: int, rows: npt.NDArray[np.intp], *, failed: bool) -> Any:
-        # The per-row lists (failed_rules, to_verify) come from the same masks.
+    def _codes(
+        self, j: int, rows: npt.NDArray[np.intp], *, failed: bool
+    ) -> tuple[list[str], npt.NDArray[np.intp]]:
+        """Return the ``;``-joined lists (failed rules or fields to verify) of approach ``j``.
+
+        Returns the distinct texts and, per row, the position of its text among them.
+        """
         names, bits = self.failed_rule_bits(j, rows) if failed else self.verify_fields(j, rows)
         if not names:
-            return np.full(len(rows), "", dtype=object)
+            return [""], np.zeros(len(rows), dtype=np.intp)
+        if len(names) <= _COUNTED_NAMES:
+            # Up to 16 names: each row's set of names is a number below 2**16, counted.
+            key = bits.astype(np.intp) @ (1 << np.arange(len(names), dtype=np.intp))
+            present = np.flatnonzero(np.bincount(key, minlength=1))
+            position = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.intp)
+            position[present] = np.arange(len(present))
+            texts = [
+                ";".join(nm for i, nm in enumerate(names) if number >> i & 1)
+                for number in present.tolist()
+            ]
+            return texts, position[key]
         codes = np.packbits(bits, axis=1, bitorder="little")
         keys = codes.view(np.dtype((np.void, codes.shape[1]))).ravel()
         uniq, inverse = np.unique(keys, return_inverse=True)
@@ -492,7 +517,51 @@ class BatchResult:
         for u in uniq:
             b = np.unpackbits(np.frombuffer(u.tobytes(), dtype=np.uint8), bitorder="little")
             texts.append(";".join(nm for nm, bit in zip(names, b, strict=False) if bit))
-        return np.asarray(texts, dtype=object)[inverse.ravel()]
+        return texts, inverse.ravel().astype(np.intp)
+
+
+_COUNTED_NAMES: Final = 16
+"""Lists of up to this many names are coded by counting; longer ones by sorting."""
+
+
+@lru_cache(maxsize=1)
+def _text_dtype() -> Any:
+    """Return the dtype pandas gives a column of strings (``str`` on pyarrow, or object)."""
+    return pd.Series(["text"]).dtype
+
+
+def _take_text(column: pd.Series, rows: npt.NDArray[np.intp]) -> Any:
+    """``column[rows]`` as the column pandas would build from those strings themselves."""
+    dtype = _text_dtype()
+    if (
+        isinstance(dtype, pd.StringDtype)
+        and dtype.storage == "pyarrow"
+        and isinstance(column.dtype, pd.StringDtype)
+        and column.dtype.storage == "pyarrow"
+        and not column.hasnans
+    ):
+        import pyarrow as pa
+
+        taken = pa.chunked_array(column.array.__arrow_array__()).take(pa.array(rows))
+        return pd.array(taken.cast(pa.large_string()), dtype=dtype)
+    return np.asarray(column.astype(object))[rows]
+
+
+def _text_column(texts: Sequence[str], codes: npt.NDArray[np.integer[Any]]) -> Any:
+    """``texts[codes]`` as the column pandas would build from those strings themselves.
+
+    With pandas' pyarrow-backed ``str`` the strings are decoded from codes in Arrow (a
+    dictionary array), not converted one Python object at a time.
+    """
+    dtype = _text_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        decoded = pa.DictionaryArray.from_arrays(
+            pa.array(np.asarray(codes, dtype=np.int32)), pa.array(list(texts), pa.large_string())
+        ).cast(pa.large_string())
+        return pd.array(decoded, dtype=dtype)
+    return np.asarray(texts, dtype=object)[codes]
 
 
 _VERIFY_PLANS: dict[int, tuple[Approach, tuple[list[str], list[npt.NDArray[np.intp]]]]] = {}

@@ -60,3 +60,20 @@ def test_blocks_of_clients_and_scattered_groups_give_the_same_bits(monkeypatch):
     for j in range(len(catalog)):
         np.testing.assert_array_equal(blocked.rule_state[j], whole.rule_state[j])
         np.testing.assert_array_equal(one.rule_state[j][0], whole.rule_state[j][57])
+
+
+def test_four_sums_without_a_bonus_equal_the_seven(monkeypatch):
+    from matchkit.recommend import _scoring
+
+    # Generated approaches have no bonus preference; the built-in ones have.
+    catalog = mk.Catalog([*mk.load_catalog().approaches, *generate_catalog(20, seed=4).approaches])
+    assert not all(any(t.bonus for t in a.target) for a in catalog.approaches)
+    caseload = mk.read_caseload(mk.generate_caseload(200, seed=13))
+    fewer = _evaluate_all(catalog, caseload)
+    monkeypatch.setattr(_scoring, "_ONE_GROUP", 1)  # groups by shape: some without a bonus
+    by_shape = _evaluate_all(catalog, caseload)
+    monkeypatch.setattr(_scoring, "_ALL_SUMS", True)
+    seven = _evaluate_all(catalog, caseload)
+    for name in MATRICES:
+        np.testing.assert_array_equal(getattr(fewer, name), getattr(seven, name), name)
+        np.testing.assert_array_equal(getattr(by_shape, name), getattr(seven, name), name)

@@ -442,6 +442,9 @@ _CELLS: Final = 1 << 18
 _BLOCK_CELLS: Final = 1 << 16
 """Clients per block of the score formula: about this many (client, approach, item) cells."""
 
+_ALL_SUMS = False
+"""Take all seven sums even without a bonus preference (tests compare the two ways)."""
+
 _ONE_GROUP: Final = 64
 """Up to this many approaches form one padded group; more are grouped by shape first."""
 
@@ -672,19 +675,35 @@ def _formula(
     v_r_known = v_r * rule_known
     v_r_unknown = v_r * unknown
     v_t_unknown = v_t * unknown_t
-    sums = _ordered_sums(
-        [
-            (v_r * true, matched),  # num
-            (v_r_known, np.where(bonus, matched, v_t * known)),  # den
-            (v_r_known, v_t * known),  # known weight
-            ((v_r * w.share) * unknown, (v_t * w.mean) * unknown_t),  # expected num
-            (v_r_unknown, (v_t * np.where(bonus, w.mean, 1.0)) * unknown_t),  # exp. den
-            (v_r_unknown, v_t_unknown),  # all unknown
-            (v_r_unknown, np.where(bonus, 0.0, v_t_unknown)),  # unknown, bonus left out
-        ],
-        n,
-    )
-    num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
+    v_t_known = v_t * known
+    if _ALL_SUMS or bonus.any():
+        sums = _ordered_sums(
+            [
+                (v_r * true, matched),  # num
+                (v_r_known, np.where(bonus, matched, v_t_known)),  # den
+                (v_r_known, v_t_known),  # known weight
+                ((v_r * w.share) * unknown, (v_t * w.mean) * unknown_t),  # expected num
+                (v_r_unknown, (v_t * np.where(bonus, w.mean, 1.0)) * unknown_t),  # exp. den
+                (v_r_unknown, v_t_unknown),  # all unknown
+                (v_r_unknown, np.where(bonus, 0.0, v_t_unknown)),  # unknown, bonus left out
+            ],
+            n,
+        )
+        num, den, known_weight, exp_num, exp_den, unknown_all, unknown_den = sums
+    else:
+        # Without a bonus preference the denominators are the known and the unknown weight
+        # (the same items, so the same sums): four sums instead of seven.
+        sums = _ordered_sums(
+            [
+                (v_r * true, matched),  # num
+                (v_r_known, v_t_known),  # known weight = den
+                ((v_r * w.share) * unknown, (v_t * w.mean) * unknown_t),  # expected num
+                (v_r_unknown, v_t_unknown),  # all unknown = exp. den = unknown den
+            ],
+            n,
+        )
+        num, known_weight, exp_num, unknown_all = sums
+        den, exp_den, unknown_den = known_weight, unknown_all, unknown_all
     p_pass = (
         np.multiply.accumulate(np.where(unknown, w.share, 1.0), axis=2)[:, :, -1]
         if rule_state.shape[2]

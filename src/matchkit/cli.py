@@ -20,6 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 import matchkit as mk
 from matchkit._output import (
     atomic_text,
@@ -33,6 +35,8 @@ from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
 from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
+from matchkit.recommend._recommender import _listing_options
+from matchkit.recommend._render import assemble, combo_strings, iter_blocks, json_chunks
 
 __all__ = ["main"]
 
@@ -313,6 +317,55 @@ def write_recommendations(
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         write_csv_stream(frame, out)
         return
+    top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
+    if result.learned is not None:
+        # Learned effects add reasons per client and approach: written from the objects.
+        _write_objects(result, out, fmt, top, include_ineligible, lang, progress)
+        return
+    bar: Any = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(result), desc="rendering and writing", unit="client")
+    if fmt == "json-array":
+        out.write("[")
+    chunks = (
+        _table_chunks(result, top, include_ineligible, lang)
+        if fmt == "table"
+        else json_chunks(result, top, include_ineligible, lang, array=fmt == "json-array")
+    )
+    for n, text in chunks:
+        out.write(text)
+        if bar is not None:
+            bar.update(n)
+    if bar is not None:
+        bar.close()
+    if fmt == "json-array":
+        out.write("\n]\n")
+    if fmt == "table" and len(result):
+        out.write(_scale_text(lang))
+
+
+def _scale_text(lang: Any) -> str:
+    """The score's scale, once, closing the last block of the table."""
+    scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
+    return "".join(f"  {line}\n" for line in ["-" * 40, *scale])
+
+
+def _write_objects(
+    result: mk.BatchResult,
+    out: IO[str],
+    fmt: str,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Any,
+    progress: bool = False,
+) -> None:
+    """Write from the ``Recommendation`` objects of ``iter_clients``, client by client.
+
+    The reference for the columnar writers (the same text, tested byte for byte), and the
+    path for learned effects.
+    """
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
@@ -342,9 +395,7 @@ def write_recommendations(
     if fmt == "json-array":
         out.write("\n]\n")
     if fmt == "table" and not first:
-        # The score's scale, once, closing the last block (blocks stay one per client).
-        scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
-        out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
+        out.write(_scale_text(lang))
 
 
 def write_csv_stream(frame: Any, out: IO[str], raw_cells: bool = False) -> None:
@@ -385,6 +436,75 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
             for reason in r.reasons:
                 lines += _wrap_reason(reason)
     return "\n".join(lines) + "\n"
+
+
+_EMPTY = {"en": "\n  (no approach listed)", "nl": "\n  (geen aanpak)"}
+
+
+def _table_chunks(
+    result: mk.BatchResult,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Any,
+    chunk_size: int = 20_000,
+) -> Iterable[tuple[int, str]]:
+    """Yield (clients, text) of the table, a block of clients at a time.
+
+    The text :func:`_client_block` gives per client, blocks apart by an empty line: per
+    client its id, then the ranked and the ineligible approaches in listing order, then
+    those that would fit but are not offered under their header. A line per approach is
+    made once per approach, rank and status, the wrapped reasons once per rendered case,
+    and the pieces are joined in order.
+    """
+    ids = result.client_ids
+    approaches = result.catalog.approaches
+    words = _STATUS_WORDS[lang]
+    statuses = ["ineligible", "verify", "eligible"]
+
+    def head(j: int, rank: int, status: int) -> str:
+        a = approaches[j]
+        rank_text = str(rank) if rank else "-"
+        return f"\n  {rank_text:>2}  {_name_cell(a.name or a.id)} {words[statuses[status]]:<10} "
+
+    def body(reasons: Sequence[str]) -> str:
+        return "".join("\n" + line for reason in reasons for line in _wrap_reason(reason))
+
+    for block in iter_blocks(result, top, include_ineligible, lang, chunk_size):
+        rows, k = block.rows, len(block.rows)
+        grows = rows[block.local]
+        rank = result.rank[grows, block.cols]
+        status = result.status[grows, block.cols]
+        apart = (status != 0) & ~result.offered[grows, block.cols]
+        # The table's order: ranked and ineligible (as listed), then the apart ones.
+        order = np.lexsort((np.arange(len(grows)), apart, block.local))
+        local, cols = block.local[order], block.cols[order]
+        rank, status, apart = rank[order], status[order], apart[order]
+        case_ix = block.case_ix[order]
+        first_apart = apart.copy()
+        first_apart[1:] &= ~(apart[:-1] & (local[1:] == local[:-1]))
+        pre = np.where(first_apart, "\n" + _APART[lang], "").astype(object)
+        heads = combo_strings(cols, rank, status, head)
+        scores = [f"{x:.2f}" for x in result.score[grows, block.cols][order].tolist()]
+        key = ("table", lang)
+        bodies = np.empty(len(block.cases), dtype=object)
+        for c, case in enumerate(block.cases):
+            text = case.encoded.get(key)
+            if text is None:
+                text = case.encoded[key] = body(case.reasons)
+            bodies[c] = text
+        pair_bodies = bodies[case_ix]
+        if block.leads:
+            starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
+            for b, lead in block.leads.items():
+                p = int(starts[b])  # the rank-1 approach, first in both orders
+                pair_bodies[p] = body(lead) + pair_bodies[p]
+        opens = [escape_control(ids[r]) for r in rows.tolist()]
+        before = np.full(k, "\n\n", dtype=object)  # the end of a block, an empty line
+        before[0] = "" if rows[0] == 0 else "\n"  # the last block ended with its "\n"
+        counts = np.bincount(local, minlength=k)
+        empty = np.where(counts == 0, _EMPTY[lang], "").astype(object)
+        text = assemble(k, local, [before, opens, empty], [pre, heads, scores, pair_bodies])
+        yield k, text + "\n"
 
 
 @functools.lru_cache(maxsize=65_536)

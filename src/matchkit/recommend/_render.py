@@ -15,9 +15,10 @@ input the renderer reads, so the text is the one rendering each pair on its own 
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +30,7 @@ from matchkit.recommend._scoring import INELIGIBLE, STATUS_NAMES, contributions
 if TYPE_CHECKING:
     from matchkit.recommend._recommender import BatchResult
 
-__all__ = ["Recommendation", "render_rows"]
+__all__ = ["Listed", "Recommendation", "iter_blocks", "json_chunks", "render_rows"]
 
 _FIELD_INDEX = {name: i for i, name in enumerate(STORED_FIELDS)}
 
@@ -111,6 +112,9 @@ class _Parts:
     failed_rules: list[str]
     to_arrange: list[str]
     contributions: dict[str, float]
+    encoded: dict[Any, str] = field(default_factory=dict, compare=False, repr=False)
+    """Fragments of output text built from these parts, by what they are for (filled by the
+    columnar writers, once per case)."""
 
 
 def listing(
@@ -259,6 +263,68 @@ def render_rows(
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Listed:
+    """The listed pairs of a block of clients, in listing order, with their rendered cases.
+
+    Attributes
+    ----------
+    rows : int array (k,)
+        The clients, as rows of the result.
+    local, cols : int arrays (p,)
+        Per listed pair: the client (position in ``rows``) and the approach.
+    case_ix : int array (p,)
+        Per listed pair: its case in ``cases``.
+    cases : list of _Parts
+        The distinct renderings of the block (shared across blocks through the cache).
+    leads : dict
+        The intake lead of each thin client whose rank-1 approach is listed, by block row; it
+        goes before the reasons of the client's first listed pair.
+    """
+
+    rows: npt.NDArray[np.intp]
+    local: npt.NDArray[np.intp]
+    cols: npt.NDArray[np.intp]
+    case_ix: npt.NDArray[np.intp]
+    cases: list[_Parts]
+    leads: dict[int, list[str]]
+
+
+def list_block(
+    result: BatchResult,
+    rows: npt.NDArray[np.intp],
+    target_matches: Sequence[npt.NDArray[np.float64]],
+    top: int | None,
+    include_ineligible: bool,
+    lang: Lang,
+    cache: dict[tuple[int, str, bytes], Any],
+) -> Listed:
+    """List a block of clients and render each distinct case once (module docstring).
+
+    The one step behind :func:`render_rows` (``Recommendation`` objects) and the columnar
+    writers (:func:`json_chunks`, the text table of ``matchkit.cli``).
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    paused = gc.isenabled()
+    gc.disable()  # see render_rows
+    try:
+        local, cols = listing(result, rows, top, include_ineligible)
+        case_ix = np.zeros(len(local), dtype=np.intp)
+        cases: list[_Parts] = []
+        for j in np.unique(cols).tolist():
+            sel = np.flatnonzero(cols == j)
+            found, inverse = _approach_cases(
+                result, j, rows[local[sel]], target_matches[j][local[sel]], lang, cache
+            )
+            case_ix[sel] = inverse + len(cases)
+            cases += found
+        leads = _leads(result, rows, local, cols, lang)
+    finally:
+        if paused:
+            gc.enable()
+    return Listed(rows, local, cols, case_ix, cases, leads)
+
+
 def _render_block(
     result: BatchResult,
     rows: npt.NDArray[np.intp],
@@ -268,68 +334,33 @@ def _render_block(
     lang: Lang,
     cache: dict[tuple[int, str, bytes], Any],
 ) -> list[list[Recommendation]]:
-    local, cols = listing(result, rows, top, include_ineligible)
-    recs: list[Recommendation | None] = [None] * len(local)
-    for j in np.unique(cols):
-        j = int(j)
-        sel = np.flatnonzero(cols == j)
-        _render_approach(result, j, rows, local[sel], sel, target_matches[j], lang, recs, cache)
-    out: list[list[Recommendation]] = [[] for _ in range(len(rows))]
-    for k, rec in zip(local.tolist(), recs, strict=True):
-        assert rec is not None
-        out[k].append(rec)
-    leads = _leads(result, rows, local, cols, lang)
-    for k, lead in leads.items():
-        first = out[k][0]  # the rank-1 approach is listed first
-        out[k][0] = replace(first, reasons=[*lead, *first.reasons])
-    return out
-
-
-def _render_approach(
-    result: BatchResult,
-    j: int,
-    rows: npt.NDArray[np.intp],
-    local: npt.NDArray[np.intp],
-    positions: npt.NDArray[np.intp],
-    target_match: npt.NDArray[np.float64],
-    lang: Lang,
-    recs: list[Recommendation | None],
-    cache: dict[tuple[int, str, bytes], Any],
-) -> None:
-    """Render approach ``j`` for the listed block rows ``local``, into ``recs[positions]``."""
-    approach = result.catalog.approaches[j]
+    block = list_block(result, rows, target_matches, top, include_ineligible, lang, cache)
+    local, cols = block.local, block.cols
     grows = rows[local]
-    tm = target_match[local]
-    status = result.status[grows, j]
-    names, verify_bits = result.verify_fields(j, grows)
-    offered = result.offered[grows, j]
-    coverage = result.coverage[grows, j]
-    if len(grows) == 1:  # one pair (one client): nothing to share, no key to build
-        cases = [_pair_parts(result, int(grows[0]), j, tm[0], names, verify_bits[0], lang)]
-        inverse = np.zeros(1, dtype=np.intp)
-    else:
-        cases, inverse = _cases(result, j, grows, tm, names, verify_bits, lang, cache)
-    ranks = result.rank[grows, j].tolist()
-    scores = result.score[grows, j].tolist()
-    covs = coverage.tolist()
-    offered_list = offered.tolist()
-    status_names = [STATUS_NAMES[s] for s in status.tolist()]
+    ranks = result.rank[grows, cols].tolist()
+    scores = result.score[grows, cols].tolist()
+    covs = result.coverage[grows, cols].tolist()
+    offered_list = result.offered[grows, cols].tolist()
+    status_names = [STATUS_NAMES[s] for s in result.status[grows, cols].tolist()]
+    approaches = result.catalog.approaches
     learned = result.learned is not None
-    approach_id, name = approach.id, approach.name
+    cases = block.cases
     new = object.__new__
-    for k, pos in enumerate(positions.tolist()):
-        case = cases[inverse[k]]
+    out: list[list[Recommendation]] = [[] for _ in range(len(rows))]
+    for k, (b, j, c) in enumerate(zip(local.tolist(), cols.tolist(), block.case_ix.tolist())):
+        case = cases[c]
         reasons = list(case.reasons)
         gain = effect = ci = None
         if learned:
             extra, gain, effect, ci = result._learned_parts(int(grows[k]), j, lang)
             reasons += extra
+        approach = approaches[j]
         # Recommendation validates nothing of its own: filling its __dict__ gives the object
         # __init__ would, without a frozen dataclass's object.__setattr__ per field (most of
         # the time of 150,000 recommendations).
         rec = new(Recommendation)
         rec.__dict__.update(
-            approach_id=approach_id,
+            approach_id=approach.id,
             rank=ranks[k] or None,
             status=status_names[k],
             score=scores[k],
@@ -338,14 +369,34 @@ def _render_approach(
             failed_rules=list(case.failed_rules),
             coverage=covs[k],
             contributions=dict(case.contributions),
-            name=name,
+            name=approach.name,
             offered=offered_list[k],
             to_arrange=list(case.to_arrange),
             gain=gain,
             effect=effect,
             effect_ci=ci,
         )
-        recs[pos] = rec
+        out[b].append(rec)
+    for k, lead in block.leads.items():
+        first = out[k][0]  # the rank-1 approach is listed first
+        out[k][0] = replace(first, reasons=[*lead, *first.reasons])
+    return out
+
+
+def _approach_cases(
+    result: BatchResult,
+    j: int,
+    grows: npt.NDArray[np.intp],
+    tm: npt.NDArray[np.float64],
+    lang: Lang,
+    cache: dict[tuple[int, str, bytes], Any],
+) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
+    """Render approach ``j`` for the clients ``grows``: its distinct cases, each row's case."""
+    names, verify_bits = result.verify_fields(j, grows)
+    if len(grows) == 1:  # one pair (one client): nothing to share, no key to build
+        case = _pair_parts(result, int(grows[0]), j, tm[0], names, verify_bits[0], lang)
+        return [case], np.zeros(1, dtype=np.intp)
+    return _cases(result, j, grows, tm, names, verify_bits, lang, cache)
 
 
 def _cases(
@@ -478,3 +529,201 @@ def _leads(
     first, inverse = _distinct(packed)
     texts = [result.intake_lead(int(grows[f]), lang) for f in first]
     return {int(k): texts[inverse[i]] for i, k in enumerate(top.tolist())}
+
+
+_WHOLE_MATCH_CELLS: Final = 1 << 25
+"""Up to this many (client, preference) cells the preference matches of a whole listing are
+computed at once (from the caseload's own columns, 8 bytes a cell) instead of per block."""
+
+
+def block_matches(
+    result: BatchResult, chunk_size: int
+) -> Callable[[npt.NDArray[np.intp]], Sequence[npt.NDArray[np.float64]]]:
+    """Return the preference matches of the rows of a block, for a listing of every client.
+
+    The matches are elementwise, so those of the whole caseload, cut to a block, are the ones
+    computed for the block alone; where they fit (:data:`_WHOLE_MATCH_CELLS`) they are
+    computed once, else per block.
+    """
+    cells = len(result) * sum(len(a.target) for a in result.catalog.approaches)
+    if len(result) <= chunk_size or cells > _WHOLE_MATCH_CELLS:
+        return result._target_matches
+    whole = result._target_matches(np.arange(len(result), dtype=np.intp))
+
+    def cut(rows: npt.NDArray[np.intp]) -> Sequence[npt.NDArray[np.float64]]:
+        return [m[rows] for m in whole]
+
+    return cut
+
+
+def iter_blocks(
+    result: BatchResult,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Lang,
+    chunk_size: int,
+) -> Iterator[Listed]:
+    """Yield the listing of every client, ``chunk_size`` clients a block, renderings shared."""
+    matches = block_matches(result, chunk_size)
+    cache: dict[tuple[int, str, bytes], Any] = {}
+    for start in range(0, len(result), chunk_size):
+        rows = np.arange(start, min(start + chunk_size, len(result)), dtype=np.intp)
+        yield list_block(result, rows, matches(rows), top, include_ineligible, lang, cache)
+
+
+def combo_strings(
+    cols: npt.NDArray[np.intp],
+    rank: npt.NDArray[Any],
+    status: npt.NDArray[Any],
+    make: Callable[[int, int, int], str],
+) -> npt.NDArray[np.object_]:
+    """Return ``make(approach, rank, status)`` per pair, made once per distinct combination."""
+    if not len(cols):
+        return np.empty(0, dtype=object)
+    code = (cols.astype(np.int64) * (int(rank.max()) + 1) + rank) * 3 + status
+    uniq, inverse = np.unique(code, return_inverse=True)
+    texts = np.empty(len(uniq), dtype=object)
+    for i, j, r, st in zip(
+        range(len(uniq)),
+        cols[_first(inverse, len(uniq))].tolist(),
+        rank[_first(inverse, len(uniq))].tolist(),
+        status[_first(inverse, len(uniq))].tolist(),
+        strict=True,
+    ):
+        texts[i] = make(j, r, st)
+    out: npt.NDArray[np.object_] = texts[inverse.ravel()]
+    return out
+
+
+def _first(inverse: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
+    """Index of the first occurrence of each of the ``k`` values of ``inverse``."""
+    first = np.full(k, len(inverse), dtype=np.intp)
+    np.minimum.at(first, inverse.ravel(), np.arange(len(inverse), dtype=np.intp))
+    return first
+
+
+def assemble(
+    n_clients: int,
+    local: npt.NDArray[np.intp],
+    client_pieces: Sequence[Sequence[Any]],
+    pair_pieces: Sequence[Sequence[Any]],
+) -> str:
+    """Join per-client and per-pair pieces of text in order: each client, then its pairs.
+
+    ``client_pieces`` are sequences of length ``n_clients``, ``pair_pieces`` of the number
+    of pairs (sorted by client, ``local``).
+    """
+    width = max(len(client_pieces), len(pair_pieces))
+    n_pairs = len(local)
+    slots = np.full((n_clients + n_pairs, width), "", dtype=object)
+    before = np.searchsorted(local, np.arange(n_clients, dtype=np.intp))
+    client_slot = np.arange(n_clients, dtype=np.intp) + before
+    pair_slot = local + 1 + np.arange(n_pairs, dtype=np.intp)
+    for i, piece in enumerate(client_pieces):
+        slots[client_slot, i] = piece
+    for i, piece in enumerate(pair_pieces):
+        slots[pair_slot, i] = piece
+    return "".join(slots.ravel().tolist())
+
+
+def _json_list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(map(encode_basestring, items)) + "]"
+
+
+def _json_tail(case: _Parts, offered: bool) -> str:
+    """``"reasons"``'s items to the end of a recommendation's object (after the lead)."""
+    key = ("json", offered)
+    text = case.encoded.get(key)
+    if text is None:
+        text = case.encoded[key] = (
+            ", ".join(map(encode_basestring, case.reasons))
+            + '], "to_verify": '
+            + _json_list(case.to_verify)
+            + ', "failed_rules": '
+            + _json_list(case.failed_rules)
+            + ("}" if offered else ', "offered": false}')
+        )
+    return text
+
+
+def json_chunks(
+    result: BatchResult,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Lang,
+    *,
+    array: bool = False,
+    chunk_size: int = 20_000,
+) -> Iterator[tuple[int, str]]:
+    """Yield (clients, text) of the JSON output a block of clients at a time.
+
+    The text is the one ``cli.write_recommendations`` writes from the ``Recommendation``
+    objects (the C encoder's ``json.dumps(line, ensure_ascii=False)`` of ``{"client_id",
+    "recommendations": [to_dict() ...], "not_offered"}``): JSON Lines, or with ``array``
+    the lines of a JSON array, each after ``",\n"`` (the first after ``"\n"``) and without
+    a newline of its own. Every piece is encoded once per distinct value (a case's reasons
+    and lists, an approach with a rank and status) and the pieces are joined in order.
+    Not for learned effects (their reasons are per pair).
+    """
+    ids = result.client_ids
+    status_names = [f'"{name}"' for name in STATUS_NAMES]
+    approach_ids = [encode_basestring(a) for a in result.approach_ids]
+    end = "}" if array else "}\n"
+
+    def head(j: int, rank: int, status: int) -> str:
+        rank_text = str(rank) if rank else "null"
+        return (
+            f'{{"approach_id": {approach_ids[j]}, "rank": {rank_text}, '
+            f'"status": {status_names[status]}, "score": '
+        )
+
+    for block in iter_blocks(result, top, include_ineligible, lang, chunk_size):
+        rows, local, cols = block.rows, block.local, block.cols
+        k = len(rows)
+        grows = rows[local]
+        rank = result.rank[grows, cols]
+        status = result.status[grows, cols]
+        score = result.score[grows, cols]
+        offered = result.offered[grows, cols]
+        # Pieces per pair: the separator, the head, the score, the reasons and the rest.
+        first = np.ones(len(local), dtype=bool)
+        first[1:] = local[1:] != local[:-1]
+        seps = np.where(first, "", ", ").astype(object)
+        heads = combo_strings(cols, rank, status, head)
+        scores = list(map(float.__repr__, score.tolist()))
+        for p in np.flatnonzero(~np.isfinite(score)).tolist():
+            scores[p] = "null"  # as json_line writes a NaN or an infinite float
+        tails = np.empty(2 * len(block.cases), dtype=object)
+        for c, case in enumerate(block.cases):
+            tails[2 * c] = ', "reasons": [' + _json_tail(case, False)
+            tails[2 * c + 1] = ', "reasons": [' + _json_tail(case, True)
+        pair_tails = tails[2 * block.case_ix + offered]
+        starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
+        for b, lead in block.leads.items():
+            p = int(starts[b])  # the client's first listed pair
+            case = block.cases[int(block.case_ix[p])]
+            items = ", ".join(map(encode_basestring, lead))
+            sep = ", " if case.reasons else ""
+            pair_tails[p] = ', "reasons": [' + items + sep + _json_tail(case, bool(offered[p]))
+        # Pieces per client: the end of the one before, then the start of its own.
+        opens = [
+            f'{{"client_id": {encode_basestring(ids[r])}, "recommendations": ['
+            for r in rows.tolist()
+        ]
+        closes = np.full(k, "]" + end, dtype=object)
+        apart = np.flatnonzero((status != INELIGIBLE) & ~offered)
+        if len(apart):
+            names: dict[int, list[str]] = {}
+            for p, b in zip(apart.tolist(), local[apart].tolist(), strict=True):
+                names.setdefault(b, []).append(approach_ids[int(cols[p])])
+            for b, listed in names.items():
+                closes[b] = '], "not_offered": [' + ", ".join(listed) + "]" + end
+        before = np.empty(k, dtype=object)
+        before[0] = ""
+        before[1:] = closes[:-1]
+        if array:
+            before[:] = before + ",\n"
+            if rows[0] == 0:
+                before[0] = "\n"
+        text = assemble(k, local, [before, opens], [seps, heads, scores, pair_tails])
+        yield k, text + closes[-1]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -36,7 +38,15 @@ from matchkit.errors import MatchkitError, ParameterError, RecordErrors
 from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
 from matchkit.recommend._recommender import _listing_options
-from matchkit.recommend._render import assemble, combo_strings, iter_blocks, json_chunks
+from matchkit.recommend._render import (
+    assemble,
+    case_strings,
+    client_ids,
+    iter_blocks,
+    json_chunks,
+    pair_code,
+    strings_by_code,
+)
 
 __all__ = ["main"]
 
@@ -438,6 +448,9 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
     return "\n".join(lines) + "\n"
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The characters :func:`escape_control` replaces."""
+
 _EMPTY = {"en": "\n  (no approach listed)", "nl": "\n  (geen aanpak)"}
 
 
@@ -456,55 +469,66 @@ def _table_chunks(
     made once per approach, rank and status, the wrapped reasons once per rendered case,
     and the pieces are joined in order.
     """
-    ids = result.client_ids
+    ids = client_ids(result)
     approaches = result.catalog.approaches
     words = _STATUS_WORDS[lang]
     statuses = ["ineligible", "verify", "eligible"]
 
-    def head(j: int, rank: int, status: int) -> str:
+    def head(code: int) -> str:
+        j, rank, status, first_apart = decode(code)
         a = approaches[j]
         rank_text = str(rank) if rank else "-"
-        return f"\n  {rank_text:>2}  {_name_cell(a.name or a.id)} {words[statuses[status]]:<10} "
+        return (
+            "\n" + _APART[lang] if first_apart else ""
+        ) + f"\n  {rank_text:>2}  {_name_cell(a.name or a.id)} {words[statuses[status]]:<10} "
 
     def body(reasons: Sequence[str]) -> str:
         return "".join("\n" + line for reason in reasons for line in _wrap_reason(reason))
 
+    def score_and_body(score: float, case: Any, _: bool) -> str:
+        text = case.encoded.get(lang)
+        if text is None:
+            text = case.encoded[lang] = body(case.reasons)
+        return f"{score:.2f}" + text
+
     for block in iter_blocks(result, top, include_ineligible, lang, chunk_size):
         rows, k = block.rows, len(block.rows)
         grows = rows[block.local]
-        rank = result.rank[grows, block.cols]
         status = result.status[grows, block.cols]
+        rank = result.rank[grows, block.cols]
+        score = result.score[grows, block.cols]
         apart = (status != 0) & ~result.offered[grows, block.cols]
         # The table's order: ranked and ineligible (as listed), then the apart ones.
         order = np.lexsort((np.arange(len(grows)), apart, block.local))
-        local, cols = block.local[order], block.cols[order]
-        rank, status, apart = rank[order], status[order], apart[order]
-        case_ix = block.case_ix[order]
+        block = dataclasses.replace(
+            block, local=block.local[order], cols=block.cols[order], case_ix=block.case_ix[order]
+        )
+        local, status, rank, score, apart = (
+            block.local,
+            *(a[order] for a in (status, rank, score, apart)),
+        )
         first_apart = apart.copy()
         first_apart[1:] &= ~(apart[:-1] & (local[1:] == local[:-1]))
-        pre = np.where(first_apart, "\n" + _APART[lang], "").astype(object)
-        heads = combo_strings(cols, rank, status, head)
-        scores = [f"{x:.2f}" for x in result.score[grows, block.cols][order].tolist()]
-        key = ("table", lang)
-        bodies = np.empty(len(block.cases), dtype=object)
-        for c, case in enumerate(block.cases):
-            text = case.encoded.get(key)
-            if text is None:
-                text = case.encoded[key] = body(case.reasons)
-            bodies[c] = text
-        pair_bodies = bodies[case_ix]
+        code, decode = pair_code(block.cols, rank, status, first_apart)
+        heads = strings_by_code(code, head)
+        flag = np.zeros(len(local), dtype=bool)
+        rests = case_strings(block, score, flag, score_and_body)
         if block.leads:
             starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
             for b, lead in block.leads.items():
                 p = int(starts[b])  # the rank-1 approach, first in both orders
-                pair_bodies[p] = body(lead) + pair_bodies[p]
-        opens = [escape_control(ids[r]) for r in rows.tolist()]
+                cut = len(f"{score[p]:.2f}")  # the lead goes after the score
+                rests[p] = rests[p][:cut] + body(lead) + rests[p][cut:]
+        names = [ids[r] for r in rows.tolist()]
+        if _CONTROL_CHARS.search("".join(names)):
+            names = [escape_control(cid) for cid in names]
+        opens = np.empty(k, dtype=object)
+        opens[:] = names
         before = np.full(k, "\n\n", dtype=object)  # the end of a block, an empty line
         before[0] = "" if rows[0] == 0 else "\n"  # the last block ended with its "\n"
         counts = np.bincount(local, minlength=k)
-        empty = np.where(counts == 0, _EMPTY[lang], "").astype(object)
-        text = assemble(k, local, [before, opens, empty], [pre, heads, scores, pair_bodies])
-        yield k, text + "\n"
+        opens = before + opens + np.where(counts == 0, _EMPTY[lang], "").astype(object)
+        yield k, assemble(k, local, [opens], [heads, rests], "\n")
 
 
 @functools.lru_cache(maxsize=65_536)

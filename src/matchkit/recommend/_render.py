@@ -15,6 +15,7 @@ input the renderer reads, so the text is the one rendering each pair on its own 
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from matchkit._fields import FIELDS, STORED_FIELDS, Kind, canonical_field
 from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["Listed", "Recommendation", "iter_blocks", "json_chunks", "render_rows"]
 
 _FIELD_INDEX = {name: i for i, name in enumerate(STORED_FIELDS)}
+
+_VALUE_BY_ROW: Final = 100
+"""Up to this many clients the ids are read as ``result.client_ids`` gives them."""
 
 
 @dataclass(frozen=True)
@@ -471,7 +476,9 @@ def _pair_parts(
     state = result.rule_state[j][row]
     verify = [name for name, bit in zip(verify_names, verify_bits, strict=True) if bit]
     facts: ClientFacts = result.client_facts(row)
-    municipality = facts.get("municipality")
+    offered = bool(result.offered[row, j])
+    # The municipality is named only in "not offered here" (render_reasons).
+    municipality = facts.get("municipality") if not offered and status != INELIGIBLE else None
     reasons = render_reasons(
         approach,
         status,
@@ -483,7 +490,7 @@ def _pair_parts(
         facts=facts,
         arrange_state=result.arrange_state[j][row],
         specificity=result.evidence[j].target_specificity,
-        offered=bool(result.offered[row, j]),
+        offered=offered,
         municipality=str(municipality) if municipality else None,
         expectation=result._expectation(row, j),
     )
@@ -571,35 +578,79 @@ def iter_blocks(
         yield list_block(result, rows, matches(rows), top, include_ineligible, lang, cache)
 
 
-def combo_strings(
-    cols: npt.NDArray[np.intp],
-    rank: npt.NDArray[Any],
-    status: npt.NDArray[Any],
-    make: Callable[[int, int, int], str],
+def strings_by_code(
+    code: npt.NDArray[np.int64], make: Callable[[int], str]
 ) -> npt.NDArray[np.object_]:
-    """Return ``make(approach, rank, status)`` per pair, made once per distinct combination."""
-    if not len(cols):
+    """Return ``make(c)`` for each small non-negative code ``c``, made once per distinct code."""
+    if not len(code):
         return np.empty(0, dtype=object)
-    code = (cols.astype(np.int64) * (int(rank.max()) + 1) + rank) * 3 + status
-    uniq, inverse = np.unique(code, return_inverse=True)
-    texts = np.empty(len(uniq), dtype=object)
-    for i, j, r, st in zip(
-        range(len(uniq)),
-        cols[_first(inverse, len(uniq))].tolist(),
-        rank[_first(inverse, len(uniq))].tolist(),
-        status[_first(inverse, len(uniq))].tolist(),
-        strict=True,
-    ):
-        texts[i] = make(j, r, st)
-    out: npt.NDArray[np.object_] = texts[inverse.ravel()]
+    size = int(code.max()) + 1
+    if size > 1 << 20:  # sparse codes: numbered in order first
+        uniq, code = np.unique(code, return_inverse=True)
+        present = list(enumerate(uniq.tolist()))
+        table = np.empty(len(uniq), dtype=object)
+    else:
+        present = [(c, c) for c in np.flatnonzero(np.bincount(code, minlength=size)).tolist()]
+        table = np.empty(size, dtype=object)
+    for i, c in present:
+        table[i] = make(c)
+    out: npt.NDArray[np.object_] = table[code.ravel()]
     return out
 
 
-def _first(inverse: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
-    """Index of the first occurrence of each of the ``k`` values of ``inverse``."""
-    first = np.full(k, len(inverse), dtype=np.intp)
-    np.minimum.at(first, inverse.ravel(), np.arange(len(inverse), dtype=np.intp))
-    return first
+def pair_code(
+    cols: npt.NDArray[np.intp], rank: npt.NDArray[Any], status: npt.NDArray[Any], flag: Any
+) -> tuple[npt.NDArray[np.int64], Callable[[int], tuple[int, int, int, bool]]]:
+    """Code each pair's (approach, rank, status, flag) as one int; and the decoder."""
+    ranks = int(rank.max()) + 1 if len(rank) else 1
+    code = ((cols.astype(np.int64) * ranks + rank) * 3 + status) * 2 + flag
+
+    def decode(c: int) -> tuple[int, int, int, bool]:
+        c, f = divmod(c, 2)
+        c, st = divmod(c, 3)
+        j, r = divmod(c, ranks)
+        return j, r, st, bool(f)
+
+    return code, decode
+
+
+def case_strings(
+    block: Listed,
+    values: npt.NDArray[Any],
+    flag: npt.NDArray[np.bool_],
+    make: Callable[[Any, _Parts, bool], str],
+) -> npt.NDArray[np.object_]:
+    """Return ``make(value, case, flag)`` per pair, made once per case and flag.
+
+    ``values`` (a score per pair) is usually one value per case; a pair whose value differs
+    from its case's (bit for bit) gets its own text.
+    """
+    n_pairs, n_cases = len(block.case_ix), len(block.cases)
+    if not n_pairs:
+        return np.empty(0, dtype=object)
+    rep = np.zeros(n_cases, dtype=np.intp)
+    rep[block.case_ix] = np.arange(n_pairs, dtype=np.intp)  # any pair of each case
+    bits = np.ascontiguousarray(values).view(np.uint8).reshape(n_pairs, -1)
+    table = np.empty(2 * n_cases, dtype=object)
+    rep_values = values[rep].tolist()
+    for c, case in enumerate(block.cases):
+        table[2 * c] = make(rep_values[c], case, False)
+        table[2 * c + 1] = make(rep_values[c], case, True)
+    out: npt.NDArray[np.object_] = table[2 * block.case_ix + flag]
+    differs = np.flatnonzero((bits != bits[rep[block.case_ix]]).any(axis=1))
+    for p in differs.tolist():
+        out[p] = make(values[p].item(), block.cases[int(block.case_ix[p])], bool(flag[p]))
+    return out
+
+
+def client_ids(result: BatchResult) -> list[str]:
+    """``result.client_ids``, read as a whole column where the ids are stored as text."""
+    frame = result.caseload.frame if len(result) > _VALUE_BY_ROW else None
+    if frame is not None and isinstance(frame["client_id"].dtype, pd.StringDtype):
+        ids = frame["client_id"].tolist()
+        if all(type(v) is str for v in ids):
+            return ids  # str(v) is v
+    return result.client_ids
 
 
 def assemble(
@@ -607,6 +658,7 @@ def assemble(
     local: npt.NDArray[np.intp],
     client_pieces: Sequence[Sequence[Any]],
     pair_pieces: Sequence[Sequence[Any]],
+    end: str = "",
 ) -> str:
     """Join per-client and per-pair pieces of text in order: each client, then its pairs.
 
@@ -623,7 +675,9 @@ def assemble(
         slots[client_slot, i] = piece
     for i, piece in enumerate(pair_pieces):
         slots[pair_slot, i] = piece
-    return "".join(slots.ravel().tolist())
+    pieces = slots.ravel().tolist()
+    pieces.append(end)
+    return "".join(pieces)
 
 
 def _json_list(items: Sequence[str]) -> str:
@@ -655,7 +709,7 @@ def json_chunks(
     array: bool = False,
     chunk_size: int = 20_000,
 ) -> Iterator[tuple[int, str]]:
-    """Yield (clients, text) of the JSON output a block of clients at a time.
+    r"""Yield (clients, text) of the JSON output a block of clients at a time.
 
     The text is the one ``cli.write_recommendations`` writes from the ``Recommendation``
     objects (the C encoder's ``json.dumps(line, ensure_ascii=False)`` of ``{"client_id",
@@ -665,51 +719,44 @@ def json_chunks(
     and lists, an approach with a rank and status) and the pieces are joined in order.
     Not for learned effects (their reasons are per pair).
     """
-    ids = result.client_ids
+    ids = client_ids(result)
     status_names = [f'"{name}"' for name in STATUS_NAMES]
     approach_ids = [encode_basestring(a) for a in result.approach_ids]
     end = "}" if array else "}\n"
 
-    def head(j: int, rank: int, status: int) -> str:
+    def head(code: int) -> str:
+        j, rank, status, first = decode(code)
         rank_text = str(rank) if rank else "null"
         return (
-            f'{{"approach_id": {approach_ids[j]}, "rank": {rank_text}, '
+            f'{"" if first else ", "}{{"approach_id": {approach_ids[j]}, "rank": {rank_text}, '
             f'"status": {status_names[status]}, "score": '
         )
+
+    def score_and_rest(score: float, case: _Parts, offered: bool) -> str:
+        score_text = float.__repr__(score) if math.isfinite(score) else "null"  # as json_line
+        return score_text + ', "reasons": [' + _json_tail(case, offered)
 
     for block in iter_blocks(result, top, include_ineligible, lang, chunk_size):
         rows, local, cols = block.rows, block.local, block.cols
         k = len(rows)
         grows = rows[local]
-        rank = result.rank[grows, cols]
         status = result.status[grows, cols]
-        score = result.score[grows, cols]
         offered = result.offered[grows, cols]
-        # Pieces per pair: the separator, the head, the score, the reasons and the rest.
+        # Per pair: the separator and the head (made once per approach, rank and status),
+        # then the score and the rest (once per case).
         first = np.ones(len(local), dtype=bool)
         first[1:] = local[1:] != local[:-1]
-        seps = np.where(first, "", ", ").astype(object)
-        heads = combo_strings(cols, rank, status, head)
-        scores = list(map(float.__repr__, score.tolist()))
-        for p in np.flatnonzero(~np.isfinite(score)).tolist():
-            scores[p] = "null"  # as json_line writes a NaN or an infinite float
-        tails = np.empty(2 * len(block.cases), dtype=object)
-        for c, case in enumerate(block.cases):
-            tails[2 * c] = ', "reasons": [' + _json_tail(case, False)
-            tails[2 * c + 1] = ', "reasons": [' + _json_tail(case, True)
-        pair_tails = tails[2 * block.case_ix + offered]
+        code, decode = pair_code(cols, result.rank[grows, cols], status, first)
+        heads = strings_by_code(code, head)
+        rests = case_strings(block, result.score[grows, cols], offered, score_and_rest)
         starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
         for b, lead in block.leads.items():
             p = int(starts[b])  # the client's first listed pair
             case = block.cases[int(block.case_ix[p])]
-            items = ", ".join(map(encode_basestring, lead))
-            sep = ", " if case.reasons else ""
-            pair_tails[p] = ', "reasons": [' + items + sep + _json_tail(case, bool(offered[p]))
-        # Pieces per client: the end of the one before, then the start of its own.
-        opens = [
-            f'{{"client_id": {encode_basestring(ids[r])}, "recommendations": ['
-            for r in rows.tolist()
-        ]
+            items = ", ".join(map(encode_basestring, lead)) + (", " if case.reasons else "")
+            at = rests[p].index(', "reasons": [') + len(', "reasons": [')
+            rests[p] = rests[p][:at] + items + rests[p][at:]
+        # Per client: the end of the one before, then the start of its own.
         closes = np.full(k, "]" + end, dtype=object)
         apart = np.flatnonzero((status != INELIGIBLE) & ~offered)
         if len(apart):
@@ -718,12 +765,10 @@ def json_chunks(
                 names.setdefault(b, []).append(approach_ids[int(cols[p])])
             for b, listed in names.items():
                 closes[b] = '], "not_offered": [' + ", ".join(listed) + "]" + end
+        opens = np.empty(k, dtype=object)
+        opens[:] = [encode_basestring(ids[r]) for r in rows.tolist()]
         before = np.empty(k, dtype=object)
-        before[0] = ""
-        before[1:] = closes[:-1]
-        if array:
-            before[:] = before + ",\n"
-            if rows[0] == 0:
-                before[0] = "\n"
-        text = assemble(k, local, [before, opens], [seps, heads, scores, pair_tails])
-        yield k, text + closes[-1]
+        before[1:] = closes[:-1] + (",\n" if array else "")
+        before[0] = ("\n" if rows[0] == 0 else ",\n") if array else ""
+        opens = before + '{"client_id": ' + opens + ', "recommendations": ['
+        yield k, assemble(k, local, [opens], [heads, rests], closes[-1])

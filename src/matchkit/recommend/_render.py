@@ -29,6 +29,10 @@ from matchkit._fields import FIELDS, STORED_FIELDS, Kind, canonical_field
 from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
 from matchkit.recommend._scoring import INELIGIBLE, STATUS_NAMES, contributions
 
+THIN_COVERAGE: Final = 0.5
+"""``matchkit.recommend._recommender.THIN_COVERAGE`` (checked there): below this coverage a
+pair's expectation is shown."""
+
 if TYPE_CHECKING:
     from matchkit.recommend._recommender import BatchResult
 
@@ -303,11 +307,13 @@ def list_block(
     include_ineligible: bool,
     lang: Lang,
     cache: dict[tuple[int, str, bytes], Any],
+    text_only: bool = False,
 ) -> Listed:
     """List a block of clients and render each distinct case once (module docstring).
 
     The one step behind :func:`render_rows` (``Recommendation`` objects) and the columnar
-    writers (:func:`json_chunks`, the text table of ``matchkit.cli``).
+    writers (:func:`json_chunks`, the text table of ``matchkit.cli``; ``text_only``: the
+    cases without contributions, see :func:`_cases`).
     """
     rows = np.asarray(rows, dtype=np.intp)
     paused = gc.isenabled()
@@ -319,7 +325,7 @@ def list_block(
         for j in np.unique(cols).tolist():
             sel = np.flatnonzero(cols == j)
             found, inverse = _approach_cases(
-                result, j, rows[local[sel]], target_matches[j][local[sel]], lang, cache
+                result, j, rows[local[sel]], target_matches[j][local[sel]], lang, cache, text_only
             )
             case_ix[sel] = inverse + len(cases)
             cases += found
@@ -395,13 +401,14 @@ def _approach_cases(
     tm: npt.NDArray[np.float64],
     lang: Lang,
     cache: dict[tuple[int, str, bytes], Any],
+    text_only: bool = False,
 ) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
     """Render approach ``j`` for the clients ``grows``: its distinct cases, each row's case."""
     names, verify_bits = result.verify_fields(j, grows)
     if len(grows) == 1:  # one pair (one client): nothing to share, no key to build
-        case = _pair_parts(result, int(grows[0]), j, tm[0], names, verify_bits[0], lang)
+        case = _pair_parts(result, int(grows[0]), j, tm[0], names, verify_bits[0], lang, text_only)
         return [case], np.zeros(1, dtype=np.intp)
-    return _cases(result, j, grows, tm, names, verify_bits, lang, cache)
+    return _cases(result, j, grows, tm, names, verify_bits, lang, cache, text_only)
 
 
 def _cases(
@@ -413,21 +420,40 @@ def _cases(
     verify_bits: npt.NDArray[np.bool_],
     lang: Lang,
     cache: dict[tuple[int, str, bytes], Any],
+    text_only: bool = False,
 ) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
     """Render the distinct cases of approach ``j`` among ``grows``; index of each row's case.
 
     The key packs every input the renderer reads (module docstring), the client's values
     only where an explanation quotes them: a failed rule's fields (status ineligible), the
     feature of a preference not fully met, the municipality of an approach that would fit
-    but is not offered.
+    but is not offered; the expectation of a thin file only where it is shown (coverage
+    below THIN_COVERAGE, not ineligible).
+
+    ``text_only``: the cases are for the text alone (the writers), without the
+    contributions. The reasons read a preference's match only as unknown, full, partial or
+    none, and the coverage only below 0.999 (as a percentage), so the key holds just that
+    and fewer distinct cases are rendered.
     """
     status = result.status[grows, j]
     state = result.rule_state[j][grows]
     offered = result.offered[grows, j]
-    thin_parts = [a[grows, j] for a in (result.expected, result.low, result.high, result.p_pass)]
     coverage = result.coverage[grows, j]
+    shown = ~(coverage >= THIN_COVERAGE) & (status != INELIGIBLE)  # BatchResult._expectation
+    thin_parts = [
+        np.where(shown, a[grows, j], np.nan)
+        for a in (result.expected, result.low, result.high, result.p_pass)
+    ]
     arrange = result.arrange_state[j][grows]
-    parts = [status, state, tm, coverage, offered, arrange, verify_bits, *thin_parts]
+    if text_only:  # what _target_lines and the coverage line read of them
+        tm_key: npt.NDArray[Any] = np.where(
+            np.isnan(tm), 0, np.where(tm >= 1.0, 1, np.where(tm > 0.0, 2, 3))
+        ).astype(np.int8)
+        # render_reasons compares the coverage as a Python float (float64), as here.
+        cov_key = np.where(coverage.astype(np.float64) < 0.999, coverage, np.float32(1.0))
+    else:
+        tm_key, cov_key = tm, coverage
+    parts = [status, state, tm_key, cov_key, offered, arrange, verify_bits, *thin_parts]
     for name, (rule_ix, target_ix) in _plan(result, j).reads.items():
         quoted = np.zeros(len(grows), dtype=bool)
         for r in rule_ix:
@@ -445,10 +471,12 @@ def _cases(
     first, inverse = _distinct(packed)
     cases = []
     for f in first.tolist():
-        key = (j, lang, packed[f].tobytes())
+        key = (j, lang, text_only, packed[f].tobytes())
         case = cache.get(key)
         if case is None:
-            case = _pair_parts(result, int(grows[f]), j, tm[f], names, verify_bits[f], lang)
+            case = _pair_parts(
+                result, int(grows[f]), j, tm[f], names, verify_bits[f], lang, text_only
+            )
             cache[key] = case
         cases.append(case)
     return cases, inverse
@@ -469,8 +497,12 @@ def _pair_parts(
     verify_names: list[str],
     verify_bits: npt.NDArray[np.bool_],
     lang: Lang,
+    text_only: bool = False,
 ) -> _Parts:
-    """Render one client and one approach: the reasons and the lists that go with them."""
+    """Render one client and one approach: the reasons and the lists that go with them.
+
+    ``text_only``: without the contributions (left empty), for the writers.
+    """
     approach = result.catalog.approaches[j]
     status = int(result.status[row, j])
     state = result.rule_state[j][row]
@@ -494,7 +526,11 @@ def _pair_parts(
         municipality=str(municipality) if municipality else None,
         expectation=result._expectation(row, j),
     )
-    items = contributions(approach, state, target_match, result.model, result.evidence[j])
+    items = (
+        []
+        if text_only
+        else contributions(approach, state, target_match, result.model, result.evidence[j])
+    )
     return _Parts(
         reasons=reasons,
         to_verify=verify,
@@ -532,7 +568,9 @@ def _leads(
         names, bits = result.verify_fields(j, grows)
         for name, col in zip(names, bits.T, strict=True):
             counts[:, _FIELD_INDEX[name]] += col
-    packed = _bytes(counts, result.offered[grows], result.mean_coverage(grows))
+    # The lead shows the mean coverage as round(100 * coverage) (intake_lines).
+    pct = np.array([round(100 * c) for c in result.mean_coverage(grows).tolist()])
+    packed = _bytes(counts, result.offered[grows], pct)
     first, inverse = _distinct(packed)
     texts = [result.intake_lead(int(grows[f]), lang) for f in first]
     return {int(k): texts[inverse[i]] for i, k in enumerate(top.tolist())}
@@ -569,13 +607,19 @@ def iter_blocks(
     include_ineligible: bool,
     lang: Lang,
     chunk_size: int,
+    text_only: bool = True,
 ) -> Iterator[Listed]:
-    """Yield the listing of every client, ``chunk_size`` clients a block, renderings shared."""
+    """Yield the listing of every client, ``chunk_size`` clients a block, renderings shared.
+
+    ``text_only`` (the default): for the writers, the cases without contributions.
+    """
     matches = block_matches(result, chunk_size)
     cache: dict[tuple[int, str, bytes], Any] = {}
     for start in range(0, len(result), chunk_size):
         rows = np.arange(start, min(start + chunk_size, len(result)), dtype=np.intp)
-        yield list_block(result, rows, matches(rows), top, include_ineligible, lang, cache)
+        yield list_block(
+            result, rows, matches(rows), top, include_ineligible, lang, cache, text_only
+        )
 
 
 def strings_by_code(

@@ -357,7 +357,7 @@ def write_recommendations(
 
 
 def _scale_text(lang: Any) -> str:
-    """The score's scale, once, closing the last block of the table."""
+    """Return the score's scale, written once to close the last block of the table."""
     scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
     return "".join(f"  {line}\n" for line in ["-" * 40, *scale])
 

@@ -358,7 +358,8 @@ def _render_block(
     cases = block.cases
     new = object.__new__
     out: list[list[Recommendation]] = [[] for _ in range(len(rows))]
-    for k, (b, j, c) in enumerate(zip(local.tolist(), cols.tolist(), block.case_ix.tolist())):
+    pairs = zip(local.tolist(), cols.tolist(), block.case_ix.tolist(), strict=True)
+    for k, (b, j, c) in enumerate(pairs):
         case = cases[c]
         reasons = list(case.reasons)
         gain = effect = ci = None

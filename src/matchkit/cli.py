@@ -486,7 +486,7 @@ def _table_chunks(
         return "".join("\n" + line for reason in reasons for line in _wrap_reason(reason))
 
     def score_and_body(score: float, case: Any, _: bool) -> str:
-        text = case.encoded.get(lang)
+        text: str | None = case.encoded.get(lang)
         if text is None:
             text = case.encoded[lang] = body(case.reasons)
         return f"{score:.2f}" + text
@@ -503,10 +503,8 @@ def _table_chunks(
         block = dataclasses.replace(
             block, local=block.local[order], cols=block.cols[order], case_ix=block.case_ix[order]
         )
-        local, status, rank, score, apart = (
-            block.local,
-            *(a[order] for a in (status, rank, score, apart)),
-        )
+        local = block.local
+        status, rank, score, apart = status[order], rank[order], score[order], apart[order]
         first_apart = apart.copy()
         first_apart[1:] &= ~(apart[:-1] & (local[1:] == local[:-1]))
         code, decode = pair_code(block.cols, rank, status, first_apart)

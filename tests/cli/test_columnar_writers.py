@@ -116,7 +116,7 @@ def test_hostile_client_ids_are_escaped_as_the_objects_escape_them():
     odd = ['a"b', "back\\slash", "ünï cödé", "tab\there", "\x1b[31mred", "nl\nline", "\u2028"]
     frame = caseload.frame.copy()
     ids = [f"{odd[i % len(odd)]}-{i}" for i in range(len(frame))]
-    frame["client_id"] = pd.array(ids, dtype=frame["client_id"].dtype)
+    frame["client_id"] = pd.Series(ids, index=frame.index).astype(frame["client_id"].dtype)
     hostile = mk.Caseload(frame, _validated=True)
     result = mk.Recommender(mk.load_catalog(), offering=OFFERING).recommend_batch(hostile)
     assert result.client_ids == ids
@@ -133,8 +133,8 @@ def test_one_client_and_clients_with_nothing_listed():
     _check(one)
     # Ineligible everywhere: nothing listed without --include-ineligible.
     young = mk.generate_caseload(60, seed=5).frame.copy()
-    young["age"] = pd.array([18] * len(young), dtype=young["age"].dtype)
-    young["wants_paid_work"] = pd.array([False] * len(young), dtype=young["wants_paid_work"].dtype)
+    for name, value in (("age", 18), ("wants_paid_work", False)):
+        young[name] = pd.Series([value] * len(young), index=young.index).astype(young[name].dtype)
     result = rec.recommend_batch(mk.Caseload(young, _validated=True))
     assert (result.rank == 0).any(axis=1).any()
     _check(result, sizes=(7,))
@@ -152,9 +152,7 @@ def test_learned_effects_are_written_from_the_objects(monkeypatch):
 
 
 def _block(scores: list[float], cases: list[int]) -> _render.Listed:
-    parts = [
-        _render._Parts([f"reason {c}"], [], [], [], {}) for c in range(max(cases) + 1)
-    ]
+    parts = [_render._Parts([f"reason {c}"], [], [], [], {}) for c in range(max(cases) + 1)]
     n = len(scores)
     return _render.Listed(
         rows=np.arange(n, dtype=np.intp),
@@ -175,7 +173,10 @@ def test_a_pair_whose_score_differs_from_its_case_gets_its_own_text():
         return f"{value!r}|{case.reasons[0]}|{offered}"
 
     got = _render.case_strings(block, np.array(scores), flag, make)
-    expected = [make(s, block.cases[c], bool(f)) for s, c, f in zip(scores, block.case_ix, flag)]
+    expected = [
+        make(s, block.cases[c], bool(f))
+        for s, c, f in zip(scores, block.case_ix, flag, strict=True)
+    ]
     assert got.tolist() == expected  # -0.0 is not 0.0, NaN is its own
 
 

@@ -231,8 +231,8 @@ def test_ctrl_c_while_writing_exits_130_and_keeps_the_old_file(tmp_path, monkeyp
     target = tmp_path / "recs.jsonl"
     target.write_text(OLD, encoding="utf-8")
     import matchkit.cli as cli
+    from matchkit.recommend._render import json_chunks as real
 
-    real = cli.json_chunks
     calls = {"n": 0}
 
     def interrupted(*args, **kwargs):

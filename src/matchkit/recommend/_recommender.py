@@ -28,7 +28,7 @@ from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_effect_reasons
 from matchkit.recommend._plan import CatalogPlan
-from matchkit.recommend._render import Recommendation, render_rows
+from matchkit.recommend._render import Recommendation, block_matches, render_rows
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -339,9 +339,10 @@ class BatchResult:
         check_int("chunk_size", chunk_size, minimum=1)
         ids = self.client_ids
         cache: dict[Any, Any] = {}  # renderings by key, across the chunks
+        chunk_matches = block_matches(self, chunk_size)
         for start in range(0, len(self), chunk_size):
             rows = np.arange(start, min(start + chunk_size, len(self)))
-            matches = self._target_matches(rows)
+            matches = chunk_matches(rows)
             block = render_rows(self, rows, matches, top, include_ineligible, lang, cache)
             for row, recs in zip(rows.tolist(), block, strict=True):
                 yield ids[row], recs

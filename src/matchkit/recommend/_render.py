@@ -18,7 +18,7 @@ import gc
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -241,7 +241,7 @@ def render_rows(
     top: int | None,
     include_ineligible: bool,
     lang: Lang,
-    cache: dict[tuple[int, str, bytes], Any] | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> list[list[Recommendation]]:
     """Render the listed recommendations of a block of clients (see the module docstring).
 
@@ -306,7 +306,7 @@ def list_block(
     top: int | None,
     include_ineligible: bool,
     lang: Lang,
-    cache: dict[tuple[int, str, bytes], Any],
+    cache: dict[Any, Any],
     text_only: bool = False,
 ) -> Listed:
     """List a block of clients and render each distinct case once (module docstring).
@@ -343,7 +343,7 @@ def _render_block(
     top: int | None,
     include_ineligible: bool,
     lang: Lang,
-    cache: dict[tuple[int, str, bytes], Any],
+    cache: dict[Any, Any],
 ) -> list[list[Recommendation]]:
     block = list_block(result, rows, target_matches, top, include_ineligible, lang, cache)
     local, cols = block.local, block.cols
@@ -401,7 +401,7 @@ def _approach_cases(
     grows: npt.NDArray[np.intp],
     tm: npt.NDArray[np.float64],
     lang: Lang,
-    cache: dict[tuple[int, str, bytes], Any],
+    cache: dict[Any, Any],
     text_only: bool = False,
 ) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
     """Render approach ``j`` for the clients ``grows``: its distinct cases, each row's case."""
@@ -420,7 +420,7 @@ def _cases(
     names: list[str],
     verify_bits: npt.NDArray[np.bool_],
     lang: Lang,
-    cache: dict[tuple[int, str, bytes], Any],
+    cache: dict[Any, Any],
     text_only: bool = False,
 ) -> tuple[list[_Parts], npt.NDArray[np.intp]]:
     """Render the distinct cases of approach ``j`` among ``grows``; index of each row's case.
@@ -615,7 +615,7 @@ def iter_blocks(
     ``text_only`` (the default): for the writers, the cases without contributions.
     """
     matches = block_matches(result, chunk_size)
-    cache: dict[tuple[int, str, bytes], Any] = {}
+    cache: dict[Any, Any] = {}
     for start in range(0, len(result), chunk_size):
         rows = np.arange(start, min(start + chunk_size, len(result)), dtype=np.intp)
         yield list_block(
@@ -701,8 +701,8 @@ def client_ids(result: BatchResult) -> list[str]:
 def assemble(
     n_clients: int,
     local: npt.NDArray[np.intp],
-    client_pieces: Sequence[Sequence[Any]],
-    pair_pieces: Sequence[Sequence[Any]],
+    client_pieces: Sequence[Any],
+    pair_pieces: Sequence[Any],
     end: str = "",
 ) -> str:
     """Join per-client and per-pair pieces of text in order: each client, then its pairs.

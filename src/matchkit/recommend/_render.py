@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matchkit._catalog import Text
 from matchkit._fields import FIELDS, STORED_FIELDS, Kind, canonical_field
 from matchkit.recommend._explain import ClientFacts, Lang, render_reasons
 from matchkit.recommend._scoring import INELIGIBLE, STATUS_NAMES, contributions
@@ -483,6 +484,21 @@ def _cases(
     return cases, inverse
 
 
+def _fitting(result: BatchResult, j: int, row: int, i: int) -> list[Text]:
+    """Return the subgroups of target entry ``i`` that client ``row`` belongs to.
+
+    Read from the whole-caseload evaluation of :class:`_Plan`, where
+    ``Approach.fitting_subgroups`` evaluates them for one client (the two are held equal by
+    ``tests/recommend/test_render_blocks.py``, whose reference calls the latter).
+    """
+    code = result.__dict__["_render_plans"][j].subgroups.get(i)
+    if code is None:
+        return []
+    bits = int(code[row])
+    subgroups = result.catalog.approaches[j].target[i].subgroups
+    return [sub.label for bit, sub in enumerate(subgroups) if bits >> bit & 1]
+
+
 def _plan(result: BatchResult, j: int) -> _Plan:
     plans: dict[int, _Plan] = result.__dict__.setdefault("_render_plans", {})
     if j not in plans:
@@ -509,6 +525,7 @@ def _pair_parts(
     state = result.rule_state[j][row]
     verify = [name for name, bit in zip(verify_names, verify_bits, strict=True) if bit]
     facts: ClientFacts = result.client_facts(row)
+    plans: dict[int, _Plan] = result.__dict__.get("_render_plans", {})
     offered = bool(result.offered[row, j])
     # The municipality is named only in "not offered here" (render_reasons).
     municipality = facts.get("municipality") if not offered and status != INELIGIBLE else None
@@ -526,6 +543,8 @@ def _pair_parts(
         offered=offered,
         municipality=str(municipality) if municipality else None,
         expectation=result._expectation(row, j),
+        # Where the key was built, the subgroups were evaluated for every client already.
+        fitting=(lambda i: _fitting(result, j, row, i)) if j in plans else None,
     )
     items = (
         []
@@ -692,9 +711,10 @@ def client_ids(result: BatchResult) -> list[str]:
     """``result.client_ids``, read as a whole column where the ids are stored as text."""
     frame = result.caseload.frame if len(result) > _VALUE_BY_ROW else None
     if frame is not None and isinstance(frame["client_id"].dtype, pd.StringDtype):
-        ids = frame["client_id"].tolist()
-        if all(type(v) is str for v in ids):
-            return ids  # str(v) is v
+        column = frame["client_id"]
+        if not column.isna().any():
+            ids: list[str] = column.tolist()  # text: str(v) is v
+            return ids
     return result.client_ids
 
 

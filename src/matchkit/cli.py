@@ -510,7 +510,7 @@ def _table_chunks(
         code, decode = pair_code(block.cols, rank, status, first_apart)
         heads = strings_by_code(code, head)
         flag = np.zeros(len(local), dtype=bool)
-        rests = case_strings(block, score, flag, score_and_body)
+        rests = case_strings(block, score, flag, score_and_body, ("table", lang))
         if block.leads:
             starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
             for b, lead in block.leads.items():

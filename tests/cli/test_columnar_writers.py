@@ -172,12 +172,16 @@ def test_a_pair_whose_score_differs_from_its_case_gets_its_own_text():
     def make(value: float, case: Any, offered: bool) -> str:
         return f"{value!r}|{case.reasons[0]}|{offered}"
 
-    got = _render.case_strings(block, np.array(scores), flag, make)
     expected = [
         make(s, block.cases[c], bool(f))
         for s, c, f in zip(scores, block.case_ix, flag, strict=True)
     ]
-    assert got.tolist() == expected  # -0.0 is not 0.0, NaN is its own
+    for _ in range(2):  # the second time from the texts kept with the cases
+        got = _render.case_strings(block, np.array(scores), flag, make, "test")
+        assert got.tolist() == expected  # -0.0 is not 0.0, NaN is its own
+    # Kept per value: the same case with another score is not the kept text.
+    other = _render.case_strings(block, np.array(scores) / 2, flag, make, "test")
+    assert other.tolist()[2] == make(0.125, block.cases[0], True)
 
 
 def test_the_expectation_threshold_is_the_recommenders():

@@ -680,31 +680,46 @@ def pair_code(
 
 def case_strings(
     block: Listed,
-    values: npt.NDArray[Any],
+    values: npt.NDArray[np.float64],
     flag: npt.NDArray[np.bool_],
-    make: Callable[[Any, _Parts, bool], str],
+    make: Callable[[float, _Parts, bool], str],
+    tag: Any,
 ) -> npt.NDArray[np.object_]:
-    """Return ``make(value, case, flag)`` per pair, made once per case and flag.
+    """Return ``make(value, case, flag)`` per pair, made once per case, flag and value.
 
     ``values`` (a score per pair) is usually one value per case; a pair whose value differs
-    from its case's (bit for bit) gets its own text.
+    from its case's (bit for bit) gets its own text. The texts are kept with the case under
+    ``tag`` (what ``make`` makes), for the next blocks.
     """
     n_pairs, n_cases = len(block.case_ix), len(block.cases)
     if not n_pairs:
         return np.empty(0, dtype=object)
     rep = np.zeros(n_cases, dtype=np.intp)
     rep[block.case_ix] = np.arange(n_pairs, dtype=np.intp)  # any pair of each case
-    bits = np.ascontiguousarray(values).view(np.uint8).reshape(n_pairs, -1)
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    slot = 2 * block.case_ix + flag
     table = np.empty(2 * n_cases, dtype=object)
     rep_values = values[rep].tolist()
-    for c, case in enumerate(block.cases):
-        table[2 * c] = make(rep_values[c], case, False)
-        table[2 * c + 1] = make(rep_values[c], case, True)
-    out: npt.NDArray[np.object_] = table[2 * block.case_ix + flag]
-    differs = np.flatnonzero((bits != bits[rep[block.case_ix]]).any(axis=1))
+    for s in np.flatnonzero(np.bincount(slot, minlength=2 * n_cases)).tolist():
+        c, f = divmod(s, 2)
+        table[s] = _case_string(block.cases[c], rep_values[c], bool(f), make, tag)
+    out: npt.NDArray[np.object_] = table[slot]
+    differs = np.flatnonzero(bits != bits[rep[block.case_ix]])
     for p in differs.tolist():
         out[p] = make(values[p].item(), block.cases[int(block.case_ix[p])], bool(flag[p]))
     return out
+
+
+def _case_string(
+    case: _Parts, value: float, flag: bool, make: Callable[[float, _Parts, bool], str], tag: Any
+) -> str:
+    if value == 0.0 or value != value:  # -0.0 == 0.0 and NaN != NaN: not kept
+        return make(value, case, flag)
+    key = (tag, flag, value)
+    text = case.encoded.get(key)
+    if text is None:
+        text = case.encoded[key] = make(value, case, flag)
+    return text
 
 
 def client_ids(result: BatchResult) -> list[str]:
@@ -813,7 +828,8 @@ def json_chunks(
         first[1:] = local[1:] != local[:-1]
         code, decode = pair_code(cols, result.rank[grows, cols], status, first)
         heads = strings_by_code(code, head)
-        rests = case_strings(block, result.score[grows, cols], offered, score_and_rest)
+        scores = result.score[grows, cols]
+        rests = case_strings(block, scores, offered, score_and_rest, ("json", array))
         starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
         for b, lead in block.leads.items():
             p = int(starts[b])  # the client's first listed pair

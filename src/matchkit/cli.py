@@ -322,6 +322,11 @@ def write_recommendations(
     score's scale explained once), ``jsonl`` (one object per client and line), ``json-array``
     (one JSON array of those objects) or ``csv``; JSON and CSV keep the ids. Approaches that
     would fit but are not offered are listed apart.
+
+    JSON and the table are joined a block of clients at a time from pieces rendered once
+    per distinct case (``json_chunks``, :func:`_table_chunks`): the text
+    :func:`_write_objects` writes from the ``Recommendation`` objects, byte for byte
+    (``tests/cli/test_columnar_writers.py``), which remains the path for learned effects.
     """
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
@@ -340,9 +345,9 @@ def write_recommendations(
     if fmt == "json-array":
         out.write("[")
     chunks = (
-        _table_chunks(result, top, include_ineligible, lang)
-        if fmt == "table"
-        else json_chunks(result, top, include_ineligible, lang, array=fmt == "json-array")
+        json_chunks(result, top, include_ineligible, lang, array=fmt == "json-array")
+        if fmt in ("jsonl", "json-array")
+        else _table_chunks(result, top, include_ineligible, lang)
     )
     for n, text in chunks:
         out.write(text)

@@ -145,6 +145,11 @@ def listing(
     if include_ineligible:
         keep |= status == INELIGIBLE
     local, cols = np.nonzero(keep)
+    if not include_ineligible and not apart.any():
+        # Only ranked pairs, whose ranks differ within a client: by client, then rank.
+        key = local.astype(np.int64) * (rank.shape[1] + 1) + rank[local, cols]
+        order = np.argsort(key)
+        return local[order].astype(np.intp), cols[order].astype(np.intp)
     group = np.where(ranked[local, cols], 0, np.where(apart[local, cols], 1, 2))
     second = np.where(
         group == 0,

@@ -265,7 +265,7 @@ class BatchResult:
         return ClientFacts(lookup)
 
     def _stored_value(self, row: int, name: str) -> object:
-        """``caseload.value(row, name)``; for a large caseload read from a cached column."""
+        """``caseload.value(row, name)``; where many cells of a field are read, a cached column."""
         column = self._value_columns.get(name)
         if column is None:
             # Cell by cell while few cells are asked for (explanations are rendered once per

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
+
+import numpy as np
 
 import matchkit as mk
 from matchkit._output import (
@@ -33,6 +37,16 @@ from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
 from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
+from matchkit.recommend._recommender import _listing_options
+from matchkit.recommend._render import (
+    assemble,
+    case_strings,
+    client_ids,
+    iter_blocks,
+    json_chunks,
+    pair_code,
+    strings_by_code,
+)
 
 __all__ = ["main"]
 
@@ -308,11 +322,65 @@ def write_recommendations(
     score's scale explained once), ``jsonl`` (one object per client and line), ``json-array``
     (one JSON array of those objects) or ``csv``; JSON and CSV keep the ids. Approaches that
     would fit but are not offered are listed apart.
+
+    JSON and the table are joined a block of clients at a time from pieces rendered once
+    per distinct case (``json_chunks``, :func:`_table_chunks`): the text
+    :func:`_write_objects` writes from the ``Recommendation`` objects, byte for byte
+    (``tests/cli/test_columnar_writers.py``), which remains the path for learned effects.
     """
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         write_csv_stream(frame, out)
         return
+    top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
+    if result.learned is not None:
+        # Learned effects add reasons per client and approach: written from the objects.
+        _write_objects(result, out, fmt, top, include_ineligible, lang, progress)
+        return
+    bar: Any = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(result), desc="rendering and writing", unit="client")
+    if fmt == "json-array":
+        out.write("[")
+    chunks = (
+        json_chunks(result, top, include_ineligible, lang, array=fmt == "json-array")
+        if fmt in ("jsonl", "json-array")
+        else _table_chunks(result, top, include_ineligible, lang)
+    )
+    for n, text in chunks:
+        out.write(text)
+        if bar is not None:
+            bar.update(n)
+    if bar is not None:
+        bar.close()
+    if fmt == "json-array":
+        out.write("\n]\n")
+    if fmt == "table" and len(result):
+        out.write(_scale_text(lang))
+
+
+def _scale_text(lang: Any) -> str:
+    """Return the score's scale, written once to close the last block of the table."""
+    scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
+    return "".join(f"  {line}\n" for line in ["-" * 40, *scale])
+
+
+def _write_objects(
+    result: mk.BatchResult,
+    out: IO[str],
+    fmt: str,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Any,
+    progress: bool = False,
+) -> None:
+    """Write from the ``Recommendation`` objects of ``iter_clients``, client by client.
+
+    The reference for the columnar writers (the same text, tested byte for byte), and the
+    path for learned effects.
+    """
     clients: Iterable[tuple[str, list[mk.Recommendation]]] = result.iter_clients(
         top=top, include_ineligible=include_ineligible, lang=lang
     )
@@ -342,9 +410,7 @@ def write_recommendations(
     if fmt == "json-array":
         out.write("\n]\n")
     if fmt == "table" and not first:
-        # The score's scale, once, closing the last block (blocks stay one per client).
-        scale = textwrap.wrap(SCORE_SCALE[lang], width=86)
-        out.write("".join(f"  {line}\n" for line in ["-" * 40, *scale]))
+        out.write(_scale_text(lang))
 
 
 def write_csv_stream(frame: Any, out: IO[str], raw_cells: bool = False) -> None:
@@ -385,6 +451,87 @@ def _client_block(cid: str, recs: Sequence[mk.Recommendation], lang: Any = "en")
             for reason in r.reasons:
                 lines += _wrap_reason(reason)
     return "\n".join(lines) + "\n"
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The characters :func:`escape_control` replaces."""
+
+_EMPTY = {"en": "\n  (no approach listed)", "nl": "\n  (geen aanpak)"}
+
+
+def _table_chunks(
+    result: mk.BatchResult,
+    top: int | None,
+    include_ineligible: bool,
+    lang: Any,
+    chunk_size: int = 20_000,
+) -> Iterable[tuple[int, str]]:
+    """Yield (clients, text) of the table, a block of clients at a time.
+
+    The text :func:`_client_block` gives per client, blocks apart by an empty line: per
+    client its id, then the ranked and the ineligible approaches in listing order, then
+    those that would fit but are not offered under their header. A line per approach is
+    made once per approach, rank and status, the wrapped reasons once per rendered case,
+    and the pieces are joined in order.
+    """
+    ids = client_ids(result)
+    approaches = result.catalog.approaches
+    words = _STATUS_WORDS[lang]
+    statuses = ["ineligible", "verify", "eligible"]
+
+    def head(code: int) -> str:
+        j, rank, status, first_apart = decode(code)
+        a = approaches[j]
+        rank_text = str(rank) if rank else "-"
+        return (
+            "\n" + _APART[lang] if first_apart else ""
+        ) + f"\n  {rank_text:>2}  {_name_cell(a.name or a.id)} {words[statuses[status]]:<10} "
+
+    def body(reasons: Sequence[str]) -> str:
+        return "".join("\n" + line for reason in reasons for line in _wrap_reason(reason))
+
+    def score_and_body(score: float, case: Any, _: bool) -> str:
+        text: str | None = case.encoded.get(lang)
+        if text is None:
+            text = case.encoded[lang] = body(case.reasons)
+        return f"{score:.2f}" + text
+
+    for block in iter_blocks(result, top, include_ineligible, lang, chunk_size):
+        rows, k = block.rows, len(block.rows)
+        grows = rows[block.local]
+        status = result.status[grows, block.cols]
+        rank = result.rank[grows, block.cols]
+        score = result.score[grows, block.cols]
+        apart = (status != 0) & ~result.offered[grows, block.cols]
+        # The table's order: ranked and ineligible (as listed), then the apart ones.
+        order = np.lexsort((np.arange(len(grows)), apart, block.local))
+        block = dataclasses.replace(
+            block, local=block.local[order], cols=block.cols[order], case_ix=block.case_ix[order]
+        )
+        local = block.local
+        status, rank, score, apart = status[order], rank[order], score[order], apart[order]
+        first_apart = apart.copy()
+        first_apart[1:] &= ~(apart[:-1] & (local[1:] == local[:-1]))
+        code, decode = pair_code(block.cols, rank, status, first_apart)
+        heads = strings_by_code(code, head)
+        flag = np.zeros(len(local), dtype=bool)
+        rests = case_strings(block, score, flag, score_and_body, ("table", lang))
+        if block.leads:
+            starts = np.searchsorted(local, np.arange(k, dtype=np.intp))
+            for b, lead in block.leads.items():
+                p = int(starts[b])  # the rank-1 approach, first in both orders
+                cut = len(f"{score[p]:.2f}")  # the lead goes after the score
+                rests[p] = rests[p][:cut] + body(lead) + rests[p][cut:]
+        names = [ids[r] for r in rows.tolist()]
+        if _CONTROL_CHARS.search("".join(names)):
+            names = [escape_control(cid) for cid in names]
+        opens = np.empty(k, dtype=object)
+        opens[:] = names
+        before = np.full(k, "\n\n", dtype=object)  # the end of a block, an empty line
+        before[0] = "" if rows[0] == 0 else "\n"  # the last block ended with its "\n"
+        counts = np.bincount(local, minlength=k)
+        opens = before + opens + np.where(counts == 0, _EMPTY[lang], "").astype(object)
+        yield k, assemble(k, local, [opens], [heads, rests], "\n")
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -231,18 +231,20 @@ def test_ctrl_c_while_writing_exits_130_and_keeps_the_old_file(tmp_path, monkeyp
     target = tmp_path / "recs.jsonl"
     target.write_text(OLD, encoding="utf-8")
     import matchkit.cli as cli
+    from matchkit.recommend._render import json_chunks as real
 
-    real = cli._recommendation_json
     calls = {"n": 0}
 
-    def interrupted(value):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(value)
+    def interrupted(*args, **kwargs):
+        # The lines of the first block are written, then Ctrl+C.
+        for chunk in real(*args, **kwargs):
+            calls["n"] += 1
+            yield chunk
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_recommendation_json", interrupted)
+    monkeypatch.setattr(cli, "json_chunks", interrupted)
     code, _ = run("recommend", "--clients", EXAMPLES, "--out", target)
+    assert calls["n"] == 1
     assert code == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "interrupted" in err

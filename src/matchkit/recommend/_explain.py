@@ -16,7 +16,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from matchkit._catalog import Approach
+from matchkit._catalog import Approach, Text
 from matchkit._fields import FIELDS, Kind, canonical_field
 from matchkit.errors import ParameterError
 
@@ -368,6 +368,7 @@ def render_reasons(
     offered: bool = True,
     municipality: str | None = None,
     expectation: tuple[float, float, float, float] | None = None,
+    fitting: Callable[[int], Sequence[Text]] | None = None,
 ) -> list[str]:
     """Render the reasons for one client and one approach.
 
@@ -399,6 +400,9 @@ def render_reasons(
     expectation : (expected, low, high, p_pass), optional
         For a thin file: the score to expect once the unknown facts are known, its range,
         and the chance the unknown entry conditions hold.
+    fitting : callable, optional
+        Target entry index to the subgroups the client belongs to, as
+        ``approach.fitting_subgroups(i, facts.get)`` names them (which it calls without).
     """
     facts = facts or ClientFacts(lambda _name: None)
     static = _static(approach)
@@ -422,7 +426,12 @@ def render_reasons(
                 if values:
                     text = text.rstrip(".") + _T["client"][lang].format(values=values) + "."
                 out.append(text)
-    out += _target_lines(approach, static, target_match, facts, specificity, lang)
+    if fitting is None:
+
+        def fitting(i: int) -> Sequence[Text]:
+            return approach.fitting_subgroups(i, facts.get)
+
+    out += _target_lines(approach, static, target_match, facts, specificity, lang, fitting)
     if arrange_state is not None and len(approach.arrange):
         todo = static.arrange_labels[lang]
         states = arrange_state.tolist()
@@ -453,6 +462,7 @@ def _target_lines(
     facts: ClientFacts,
     specificity: npt.NDArray[np.float64] | None,
     lang: Lang,
+    fitting: Callable[[int], Sequence[Text]],
 ) -> list[str]:
     matches = target_match.tolist()
     labels = static.target_labels[lang]
@@ -465,7 +475,7 @@ def _target_lines(
         if m >= 1.0:
             if specificity is not None and specificity[i] < TRIVIAL_SPECIFICITY:
                 continue  # nearly everyone matches: not worth saying
-            named = approach.fitting_subgroups(i, facts.get)
+            named = fitting(i)
             if named:  # only the client's own subgroups, not the whole list
                 words = [t.get(lang) for t in named]
                 last = words.pop()

@@ -28,7 +28,7 @@ from matchkit._text import clip_repr
 from matchkit.errors import ParameterError
 from matchkit.recommend._explain import ClientFacts, Lang, intake_lines, render_effect_reasons
 from matchkit.recommend._plan import CatalogPlan
-from matchkit.recommend._render import Recommendation, render_rows
+from matchkit.recommend._render import Recommendation, block_matches, render_rows
 from matchkit.recommend._scoring import (
     INELIGIBLE,
     STATUS_NAMES,
@@ -115,6 +115,7 @@ class BatchResult:
         self._kept_matches = evaluations.target_match
         self.offering = offering
         self._value_columns: dict[str, list[Any]] = {}
+        self._value_asks: dict[str, int] = {}
         municipality = caseload.columns.text("municipality")[0]
         self.offered = offered_mask(catalog, municipality, offering)
         self.arrange_state = (
@@ -258,13 +259,17 @@ class BatchResult:
         return ClientFacts(lookup)
 
     def _stored_value(self, row: int, name: str) -> object:
-        """``caseload.value(row, name)``; for a large caseload read from a cached column."""
-        if len(self) <= _VALUE_BY_ROW:
-            return self.caseload.value(row, name)
-        if name not in self._value_columns:
-            # The same normalisation as Caseload.value, once per field instead of per row.
-            self._value_columns[name] = _plain_column(self.caseload.frame[name])
-        return self._value_columns[name][row]
+        """``caseload.value(row, name)``; where many cells of a field are read, a cached column."""
+        column = self._value_columns.get(name)
+        if column is None:
+            # Cell by cell while few cells are asked for (explanations are rendered once per
+            # distinct case); once many are, the whole column, with the same normalisation as
+            # Caseload.value (a cell costs about as much as 50 rows of a whole column).
+            asked = self._value_asks[name] = self._value_asks.get(name, 0) + 1
+            if len(self) <= _VALUE_BY_ROW or asked * _CELL_COST <= len(self):
+                return self.caseload.value(row, name)
+            column = self._value_columns[name] = _plain_column(self.caseload.frame[name])
+        return column[row]
 
     def top1(self) -> npt.NDArray[np.int64]:
         """Index of each client's rank-1 approach, -1 when every approach is ineligible."""
@@ -328,9 +333,10 @@ class BatchResult:
         check_int("chunk_size", chunk_size, minimum=1)
         ids = self.client_ids
         cache: dict[Any, Any] = {}  # renderings by key, across the chunks
+        chunk_matches = block_matches(self, chunk_size)
         for start in range(0, len(self), chunk_size):
             rows = np.arange(start, min(start + chunk_size, len(self)))
-            matches = self._target_matches(rows)
+            matches = chunk_matches(rows)
             block = render_rows(self, rows, matches, top, include_ineligible, lang, cache)
             for row, recs in zip(rows.tolist(), block, strict=True):
                 yield ids[row], recs
@@ -594,6 +600,10 @@ def _verify_plan(approach: Approach) -> tuple[list[str], list[npt.NDArray[np.int
 
 _VALUE_BY_ROW: Final = 100
 """Up to this many clients, an explanation reads a client's value row by row."""
+
+_CELL_COST: Final = 50
+"""A large result reads a field cell by cell until it has read one cell per this many clients,
+then the whole column (a cell costs about as much as this many rows of a whole column)."""
 
 
 def _plain(value: Any) -> Any:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import islice, repeat
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -347,11 +348,13 @@ def _validate_jsonl(
     errors: list[RecordError] = []
     lineno = 1  # the number of the chunk's first line
     try:
-        with path.open("rb") as fh:
-            while lines := list(islice(fh, chunk_lines)):
-                if lineno == 1 and lines[0].startswith(_BOM):
-                    lines[0] = lines[0][len(_BOM) :]
-                frame, problems, lineno = _validate_jsonl_chunk(lines, lineno, part, path)
+        # One thread reads and parses the next chunk while this one validates the last.
+        with path.open("rb") as fh, ThreadPoolExecutor(1) as ahead:
+            chunks = _read_chunks(fh, chunk_lines)
+            task = ahead.submit(next, chunks, None)
+            while (chunk := task.result()) is not None:
+                task = ahead.submit(next, chunks, None)
+                frame, problems, lineno = _validate_jsonl_chunk(chunk, lineno, part, path)
                 frames.append(frame)
                 errors += problems
     except OSError as exc:
@@ -363,12 +366,26 @@ def _validate_jsonl(
     return valid, errors
 
 
+_Chunk = tuple[list[bytes], bytes, pd.DataFrame | None]
+"""A chunk's lines, the lines joined, and the raw frame Arrow read (None: read line by line)."""
+
+
+def _read_chunks(fh: IO[bytes], chunk_lines: int) -> Iterator[_Chunk]:
+    """Yield the file's chunks of ``chunk_lines`` lines (a leading byte-order mark dropped)."""
+    first = True
+    while lines := list(islice(fh, chunk_lines)):
+        if first and lines[0].startswith(_BOM):
+            lines[0] = lines[0][len(_BOM) :]
+        first = False
+        data = b"".join(lines)
+        yield lines, data, _arrow_chunk(lines, data)
+
+
 def _validate_jsonl_chunk(
-    lines: list[bytes], lineno: int, part: PartOfWhole, path: Path
+    chunk: _Chunk, lineno: int, part: PartOfWhole, path: Path
 ) -> tuple[pd.DataFrame, list[RecordError], int]:
     """Validate one chunk of lines; return its valid rows, its errors and the next line number."""
-    data = b"".join(lines)
-    raw = _arrow_chunk(lines, data)
+    _, data, raw = chunk
     if raw is not None:
         labels = RowLabels("line", lineno, len(raw))
         frame, errors = validate_raw(raw, labels, source=str(path), part=part)

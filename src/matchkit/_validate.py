@@ -262,22 +262,28 @@ def _flat_items(
     try:
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         total = int(lengths.sum())
-        if only_arrays and all(a.ndim == 1 for a in lists[:1]) and total:
-            joined = np.concatenate(lists.tolist())
-            if joined.ndim != 1 or len(joined) != total:
+        arrays = lists.tolist()
+        if only_arrays and total and {a.dtype for a in arrays} == {np.dtype(object)}:
+            # Arrays of objects (as Arrow and Parquet give them) hold the items themselves.
+            items = np.concatenate(arrays)
+            if items.ndim != 1 or len(items) != total:
                 return None
-            items = joined if joined.dtype == object else _as_objects(lists, total)
         else:
             items = np.fromiter(chain.from_iterable(lists), dtype=object, count=total)
         codes, uniques = pd.factorize(items)
     except (TypeError, ValueError):
         return None
-    return items, lengths, np.asarray(codes, dtype=np.intp), list(uniques)
-
-
-def _as_objects(lists: npt.NDArray[Any], total: int) -> npt.NDArray[Any]:
-    """Return the lists' items as the objects iterating each one yields (``np.str_``, ...)."""
-    return np.fromiter(chain.from_iterable(lists), dtype=object, count=total)
+    codes = np.asarray(codes, dtype=np.intp)
+    types, distinct_types = pd.factorize(np.fromiter(map(type, items), object, total))
+    if len(distinct_types) > 1:
+        # Equal items of other types ("en" and np.str_("en")) are distinct items here.
+        known = np.flatnonzero(codes >= 0)
+        keyed, _ = pd.factorize(codes[known] * len(distinct_types) + types[known])
+        codes = np.full(total, -1, dtype=np.intp)
+        codes[known] = keyed
+        _, first = np.unique(keyed, return_index=True)
+        uniques = items[known[first]]
+    return items, lengths, codes, list(uniques)
 
 
 _to_list = np.frompyfunc(list, 1, 1)
@@ -327,8 +333,9 @@ def shared_lists(
         return np.asarray(cut(starts[rows], ends[rows]), dtype=object)
     # Item i of a list counts (code + 1) * base**i: no digit is 0, so the length is known too.
     owner = np.repeat(np.arange(len(starts)), lengths)
-    place = np.arange(len(owner), dtype=np.int64) - np.repeat(starts, lengths)
-    terms = (codes[_spans(starts, ends)].astype(np.int64) + 1) * np.power(
+    offset = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    place = np.arange(len(owner), dtype=np.int64) - np.repeat(offset, lengths)
+    terms = (codes[place + np.repeat(starts, lengths)].astype(np.int64) + 1) * np.power(
         np.int64(distinct + 1), place
     )
     number = np.zeros(len(starts), dtype=np.int64)
@@ -341,16 +348,8 @@ def shared_lists(
     return shared[row_codes]
 
 
-def _spans(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Return the positions ``starts[0]..ends[0]-1, starts[1]..ends[1]-1, ...`` in one array."""
-    lengths = ends - starts
-    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
-        starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths
-    )
-
-
 def _item_ok(v: Any, spec: FieldSpec) -> bool:
-    """Whether one list item is allowed (as :func:`_bad_list_rows` decides)."""
+    """Whether one list item is allowed (as :func:`_bad_list_rows` decides, item by item)."""
     if spec.values:
         return isinstance(v, str) and v in spec.values
     return (
@@ -358,20 +357,6 @@ def _item_ok(v: Any, spec: FieldSpec) -> bool:
         and v is not pd.NA
         and not (isinstance(v, float) and v != v)
         and LANGUAGE_CODE_PATTERN.fullmatch(str(v)) is not None
-    )
-
-
-def _list_ok(items: tuple[Any, ...], spec: FieldSpec) -> bool:
-    """Whether every item of one list is allowed (as :func:`_bad_list_rows` decides)."""
-    if spec.values:
-        allowed = spec.values
-        return all(isinstance(v, str) and v in allowed for v in items)
-    return all(
-        v is not None
-        and v is not pd.NA
-        and not (isinstance(v, float) and v != v)
-        and LANGUAGE_CODE_PATTERN.fullmatch(str(v)) is not None
-        for v in items
     )
 
 

@@ -252,9 +252,9 @@ def test_validate_caseload_reads_jsonl_in_chunks(tmp_path, monkeypatch):
     seen = []
     original = _caseload._validate_jsonl_chunk
 
-    def spy(lines, *args):
-        seen.append(len(lines))
-        return original(lines, *args)
+    def spy(chunk, *args):
+        seen.append(len(chunk[0]))
+        return original(chunk, *args)
 
     monkeypatch.setattr(_caseload, "_CHUNK_LINES", 4)
     monkeypatch.setattr(_caseload, "_validate_jsonl_chunk", spy)

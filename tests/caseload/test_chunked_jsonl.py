@@ -164,7 +164,7 @@ def test_a_required_column_missing_in_one_chunk_names_those_records(tmp_path):
     records: list[dict[str, Any]] = [{"client_id": f"c{i}"} for i in range(4)]
     records += [{"client_id": "d", "age": 30}]
     path = _write(tmp_path / "c.jsonl", [_line(r) for r in records])
-    frame, errors = _validate_jsonl(path, 2)
+    _, errors = _validate_jsonl(path, 2)
     assert [e.record for e in errors] == [f"line {i + 1} (client_id c{i})" for i in range(4)]
     assert_same_as_whole(path)
 
@@ -234,7 +234,7 @@ def test_the_arrow_path_refuses_what_it_cannot_read_as_the_reference_does():
 def test_random_records_with_random_faults_match_the_reference(tmp_path, data):
     records = data.draw(st.lists(profile_records(), min_size=1, max_size=12))
     lines = []
-    for i, rec in enumerate(records):
+    for rec in records:
         rec = dict(rec, client_id=f"c{data.draw(st.integers(0, len(records)))}")
         if data.draw(st.integers(0, 3)) == 0:
             name = data.draw(st.sampled_from(["age", "children", "motivation", "interests"]))

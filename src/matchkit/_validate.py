@@ -71,12 +71,38 @@ def _is_missing(s: pd.Series) -> npt.NDArray[np.bool_]:
         # Missing is None, a float NaN or pd.NA, nothing else (not NaT, not a NumPy NaN).
         # pd.isna finds a superset in C; only its hits are checked one by one.
         values = s.to_numpy(dtype=object)
-        missing = pd.isna(values)
-        for i in np.flatnonzero(missing):
-            v = values[i]
-            missing[i] = v is None or (isinstance(v, float) and v != v) or v is pd.NA
-        return np.asarray(missing, dtype=bool)
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        hits = np.flatnonzero(missing)
+        if len(hits):
+            # Decided per distinct type of the hits: None and pd.NA are missing, a float (or
+            # float subclass) where it is NaN, any other type is not.
+            cells = values[hits]
+            codes, types = _type_codes(cells)
+            none = np.array([t is type(None) or t is type(pd.NA) for t in types] + [False])
+            floats = np.array([issubclass(t, float) for t in types] + [False])
+            found = none[codes]
+            is_float = floats[codes]
+            if is_float.any():
+                found[is_float] = np.isnan(cells[is_float].astype(np.float64))
+            missing[hits] = found
+        return missing
     return np.asarray(s.isna(), dtype=bool)
+
+
+def _type_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], list[type]]:
+    """Number the cells by type: (a code per cell, the types in order of first appearance)."""
+    ids = np.fromiter(map(id, map(type, values)), dtype=np.int64, count=len(values))
+    codes, _ = pd.factorize(ids)
+    codes = np.asarray(codes, dtype=np.intp)
+    return codes, [type(values[i]) for i in _first_positions(codes)]
+
+
+def _first_positions(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Where each code first appears, for codes numbered in order of first appearance."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.intp)
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], codes[1:] > seen[:-1])))
 
 
 def _instances(
@@ -87,8 +113,7 @@ def _instances(
     Decided once per distinct type of the column, not per cell.
     """
     values = s.to_numpy(dtype=object) if isinstance(s, pd.Series) else s
-    types = np.fromiter(map(type, values), dtype=object, count=len(values))
-    codes, distinct = pd.factorize(types)
+    codes, distinct = _type_codes(values)
     if exact:
         hit = np.array([t is classes for t in distinct] + [False], dtype=bool)
     else:
@@ -114,6 +139,8 @@ def _numeric(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.
     elif pd.api.types.is_bool_dtype(s.dtype):
         num = pd.Series(np.nan, index=s.index)
         bad = ~missing
+    elif pd.api.types.is_signed_integer_dtype(s.dtype):
+        return _whole_numbers(s, spec, missing)
     elif pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
         num = s  # already numbers (what pd.to_numeric would return)
         bad = np.zeros(len(s), dtype=bool)
@@ -138,6 +165,25 @@ def _numeric(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.
     else:
         typed = pd.Series(values, index=s.index, dtype="float64")
     return typed, bad
+
+
+def _whole_numbers(
+    s: pd.Series, spec: FieldSpec, missing: npt.NDArray[np.bool_]
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """:func:`_numeric` for a column of integers (int64, Int64, ...): range checks only."""
+    data = np.asarray(s.to_numpy(dtype=np.int64, na_value=0))
+    bad = np.zeros(len(s), dtype=bool)
+    if spec.minimum is not None:
+        bad |= data < spec.minimum
+    if spec.maximum is not None:
+        bad |= data > spec.maximum
+    bad &= ~missing
+    unknown = bad | missing
+    if spec.kind is Kind.INT:
+        whole = np.where(unknown, 0, data) if unknown.any() else data.copy()
+        return pd.Series(pd.arrays.IntegerArray(whole, unknown), index=s.index), bad
+    values = np.where(unknown, np.nan, data.astype(np.float64))
+    return pd.Series(values, index=s.index, dtype="float64"), bad
 
 
 def _boolean(s: pd.Series, text: bool) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
@@ -194,14 +240,17 @@ def _string(s: pd.Series, spec: FieldSpec) -> tuple[pd.Series, npt.NDArray[np.bo
         # A numeric column (client ids read as numbers) is not text: 1001 would become "1001"
         # and 1001.0 "1001.0", so the id would not be the one in the source system.
         is_str = np.zeros(len(s), dtype=bool)
-    text = s.where(is_str & ~missing).astype("string")
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+        text = s.astype("string")  # all text; missing cells are already <NA>
+    else:
+        text = s.where(is_str & ~missing).astype("string")
     bad = ~missing & ~is_str
     if spec.name == "client_id":
         ok = text.str.fullmatch(CLIENT_ID_PATTERN.pattern).fillna(False).to_numpy(dtype=bool)
         bad |= ~missing & ~ok
     else:
         bad |= ~missing & is_str & (text.str.len().fillna(0).to_numpy() == 0)
-    return text.where(~bad), bad
+    return (text.where(~bad) if bad.any() else text), bad
 
 
 def _split_text_list(v: str) -> list[str]:
@@ -219,8 +268,7 @@ def _list(s: pd.Series, spec: FieldSpec, text: bool) -> tuple[pd.Series, npt.NDA
             [_split_text_list(v) if isinstance(v, str) else v for v in values] + [None],
             dtype=object,
         )[:n]
-    types = np.fromiter(map(type, values), dtype=object, count=n)
-    type_codes, distinct_types = pd.factorize(types)
+    type_codes, distinct_types = _type_codes(values)
     plain = np.array([t is list for t in distinct_types] + [False], dtype=bool)
     seq = np.array([issubclass(t, (list, tuple, np.ndarray)) for t in distinct_types] + [False])
     is_plain_list = plain[type_codes]
@@ -274,15 +322,14 @@ def _flat_items(
     except (TypeError, ValueError):
         return None
     codes = np.asarray(codes, dtype=np.intp)
-    types, distinct_types = pd.factorize(np.fromiter(map(type, items), object, total))
+    types, distinct_types = _type_codes(items)
     if len(distinct_types) > 1:
         # Equal items of other types ("en" and np.str_("en")) are distinct items here.
         known = np.flatnonzero(codes >= 0)
         keyed, _ = pd.factorize(codes[known] * len(distinct_types) + types[known])
         codes = np.full(total, -1, dtype=np.intp)
         codes[known] = keyed
-        _, first = np.unique(keyed, return_index=True)
-        uniques = items[known[first]]
+        uniques = items[known[_first_positions(np.asarray(keyed, dtype=np.intp))]]
     return items, lengths, codes, list(uniques)
 
 
@@ -341,7 +388,7 @@ def shared_lists(
     number = np.zeros(len(starts), dtype=np.int64)
     np.add.at(number, owner, terms)
     row_codes, _ = pd.factorize(number[rows])
-    _, first = np.unique(row_codes, return_index=True)
+    first = _first_positions(np.asarray(row_codes, dtype=np.intp))
     shared = np.empty(len(first), dtype=object)
     for j, r in enumerate(rows[first].tolist()):
         shared[j] = item_list[int(starts[r]) : int(ends[r])]

@@ -90,7 +90,7 @@ def _is_missing(s: pd.Series) -> npt.NDArray[np.bool_]:
 
 
 def _type_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], list[type]]:
-    """Number the cells by type: (a code per cell, the types in order of first appearance)."""
+    """Return a code per cell for its type, and the types in order of first appearance."""
     ids = np.fromiter(map(id, map(type, values)), dtype=np.int64, count=len(values))
     codes, _ = pd.factorize(ids)
     codes = np.asarray(codes, dtype=np.intp)

@@ -207,9 +207,16 @@ def test_clean_chunks_take_the_arrow_path_and_equal_the_reference(tmp_path):
     pd.testing.assert_frame_equal(frame, caseload.frame)
 
 
+def test_an_object_over_two_lines_is_not_read_by_arrow():
+    lines = [b'{"client_id": "a",\n', b'"age": 30}\n']
+    assert _arrow_chunk(lines, b"".join(lines)) is None
+
+
 def test_the_arrow_path_refuses_what_it_cannot_read_as_the_reference_does():
     ok = b'{"client_id": "a", "age": 30}\n'
     assert _arrow_chunk([ok], ok) is not None
+    last = ok[:-1]  # a last line without a newline
+    assert _arrow_chunk([ok, last], ok + last) is not None
     for line in (
         b'{"client_id": "a", "age": NaN}\n',
         b'{"client_id": "a", "age": 30.0}\n',  # a float where Arrow reads ints
@@ -223,8 +230,10 @@ def test_the_arrow_path_refuses_what_it_cannot_read_as_the_reference_does():
         b'{"client_id": "a", "interests": [null]}\n',
         b'{"client_id": "a", "municipality": 5}\n',
         b'{"client_id": "a", "a": 1, "a": 1}\n',
+        b"\n",
     ):
         assert _arrow_chunk([line], line) is None, line
+        assert _arrow_chunk([ok, line, ok], ok + line + ok) is None, line
 
 
 @settings(

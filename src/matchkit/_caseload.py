@@ -399,11 +399,11 @@ def _validate_jsonl_chunk(
             pass
         raise UnreadableFileError(str(path), "is not UTF-8 text; save it as UTF-8") from None
     lines = list(enumerate(io.StringIO(text, newline=None), start=lineno))
-    raw, labels, extra, bad, _ = _parse_lines(lines, None)
+    raw, line_labels, extra, bad, _ = _parse_lines(lines, None)
     next_line = lineno + len(lines)
     if len(raw) == 0:
         return empty_frame(), [e for _, e in extra], next_line
-    frame, errors = validate_raw(raw, labels, extra, bad, source=str(path), part=part)
+    frame, errors = validate_raw(raw, line_labels, extra, bad, source=str(path), part=part)
     part.accept()
     return frame, errors, next_line
 
@@ -524,8 +524,8 @@ def _arrow_values(column: Any, spec: FieldSpec) -> Any:
         codes,
         len(distinct),
     )
-    valid = array.is_valid().to_numpy(zero_copy_only=False)
-    return pd.Series(np.where(valid, lists, None), dtype=object)
+    lists[~array.is_valid().to_numpy(zero_copy_only=False)] = None
+    return pd.Series(lists, dtype=object)
 
 
 def read_raw_jsonl(
@@ -670,8 +670,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def _read_flat(
     path: Path, options: InputOptions
 ) -> tuple[pd.DataFrame, Sequence[str], list[tuple[int, RecordError]], Any]:
-    raw, labels, extra, bad, _ = read_raw_flat(path, options=options)
-    return raw, labels, extra, bad
+    raw, labels, _ = _read_flat_raw(path, None, options)
+    return raw, labels, [], None
 
 
 def read_raw_flat(
@@ -679,16 +679,24 @@ def read_raw_flat(
     aside: Callable[[str], bool] | None = None,
     *,
     options: InputOptions | None = None,
-) -> tuple[pd.DataFrame, Sequence[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
     """Read a CSV or Parquet file like :func:`read_raw_jsonl` (columns set aside by ``aside``).
 
     ``options`` (separator, decimal mark, column and value mapping) apply before the columns
     are set aside.
     """
+    raw, labels, aside_frame = _read_flat_raw(path, aside, options)
+    return raw, list(labels), [], None, aside_frame
+
+
+def _read_flat_raw(
+    path: Path, aside: Callable[[str], bool] | None, options: InputOptions | None
+) -> tuple[pd.DataFrame, RowLabels, pd.DataFrame]:
+    """Return :func:`read_raw_flat`'s raw frame and set-aside frame, and labels made lazily."""
     options = options or InputOptions()
     if path.suffix == ".csv":
         raw, sep = _read_csv(path, options.sep)
-        labels: Sequence[str] = RowLabels("line", 2, len(raw))
+        labels = RowLabels("line", 2, len(raw))
         options = InputOptions(
             options.columns, options.values, sep, options.decimal, options.list_separator
         )
@@ -719,7 +727,7 @@ def read_raw_flat(
     if unknown:
         raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=str(path))
     raw = raw.drop(columns=legacy)
-    return raw, labels, [], None, aside_frame
+    return raw, labels, aside_frame
 
 
 def validate_caseload(

@@ -655,8 +655,9 @@ def _duplicated_ids(ids: pd.Series, seen: set[str] | None) -> npt.NDArray[np.boo
             return np.zeros(len(ids), dtype=bool)
     dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & known
     if seen:
-        values = ids.to_numpy(dtype=object, na_value=None)
-        dup |= np.fromiter((v in seen for v in values), dtype=bool, count=len(values)) & known
+        present = np.flatnonzero(known)
+        values = ids.to_numpy(dtype=object)[present]
+        dup[present[np.fromiter((v in seen for v in values), bool, len(values))]] = True
     return dup
 
 

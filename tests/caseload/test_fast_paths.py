@@ -141,7 +141,7 @@ def _with_problems(frame: pd.DataFrame, bad_list: bool = True) -> pd.DataFrame:
     frame.loc[5, "zrm_housing"] = 9
     frame.loc[7, "work_experience_years"] = -1.0
     frame.loc[8, "work_capacity_pct"] = pd.NA
-    frame.loc[9, "client_id"] = frame.loc[2, "client_id"]
+    frame.at[9, "client_id"] = str(frame.at[2, "client_id"])
     frame.loc[11, "children"] = 0
     frame.loc[11, "youngest_child_age"] = 4
     frame["gender"] = frame["gender"].cat.add_categories(["NOPE"])
@@ -149,7 +149,9 @@ def _with_problems(frame: pd.DataFrame, bad_list: bool = True) -> pd.DataFrame:
     frame.loc[13, "municipality"] = ""
     frame.loc[14, "client_id"] = "has space"
     if bad_list:  # (an error shows a list as it was given: a list, or an array)
-        frame.at[15, "interests"] = ["care", "moon"]
+        cells = frame["interests"].tolist()
+        cells[15] = ["care", "moon"]
+        frame["interests"] = pd.Series(cells, index=frame.index, dtype=object)
     return frame
 
 

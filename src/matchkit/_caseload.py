@@ -667,6 +667,57 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise UnreadableFileError(str(path), f"is not a readable Parquet file: {reason}") from None
 
 
+_LIST_FIELDS = tuple(name for name in STORED_FIELDS if FIELDS[name].kind is Kind.LIST)
+
+
+def _validate_parquet(path: Path) -> pd.DataFrame | None:
+    """Validate a Parquet caseload whose list columns Arrow turns into lists; None otherwise.
+
+    ``pd.read_parquet`` gives a list column as one NumPy array per row, which validation then
+    turns into lists again; here the lists come straight from Arrow (one shared list per
+    distinct list, see :func:`shared_lists`), the other columns as ``pd.read_parquet`` reads
+    them. Only a file that validates without a single problem is taken this way: any other
+    (a bad record, an unknown column, a list of numbers, ...) is None, and the reference
+    reader reads it again and words every problem as it always has.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        index = (schema.pandas_metadata or {}).get("index_columns", [])
+        lists = [
+            n for n in _LIST_FIELDS if n in schema.names and pa.types.is_list(schema.field(n).type)
+        ]
+        others = [n for n in schema.names if n not in lists]
+        if (
+            not lists
+            or not others
+            or len(set(schema.names)) != len(schema.names)
+            or not all(isinstance(c, dict) and c.get("kind") == "range" for c in index)
+            or not set(schema.names) <= set(STORED_FIELDS)
+        ):
+            return None
+        raw = pd.read_parquet(path, columns=others)
+        table = pq.read_table(path, columns=lists)
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    if len(raw) == 0 or table.num_rows != len(raw):
+        return None
+    for name in lists:
+        values = _arrow_values(table.column(name), FIELDS[name])
+        if values is None:
+            return None
+        raw[name] = values.set_axis(raw.index)
+    part = PartOfWhole()
+    frame, errors = validate_raw(raw, RowLabels("row", 0, len(raw)), source=str(path), part=part)
+    if errors:
+        return None
+    part.accept(last=True)
+    part.finish(frame, str(path))
+    return frame
+
+
 def _read_flat(
     path: Path, options: InputOptions
 ) -> tuple[pd.DataFrame, Sequence[str], list[tuple[int, RecordError]], Any]:
@@ -797,6 +848,11 @@ def validate_caseload(
                 )
             frame, errors = _validate_jsonl(path)
             return Caseload(frame, _validated=True), errors
+        if path.suffix == ".parquet" and options.is_default:
+            _open_check(path, "Parquet")
+            fast = _validate_parquet(path)
+            if fast is not None:
+                return Caseload(fast, _validated=True), []
         raw, labels, extra, bad = _read_flat(path, options)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]

@@ -625,12 +625,16 @@ class PartOfWhole:
         """Hold a validated chunk's ids, columns and counts until :meth:`accept`."""
         self._staged = (ids, columns, readable, records)
 
-    def accept(self) -> None:
-        """Count the chunk last validated (not one validated again in another way)."""
+    def accept(self, last: bool = False) -> None:
+        """Count the chunk last validated (not one validated again in another way).
+
+        ``last``: no chunk follows, so its client ids need not be kept.
+        """
         if self._staged is None:
             return
         ids, columns, readable, records = self._staged
-        self.ids.update(ids.dropna().tolist())
+        if not last:
+            self.ids.update(ids.dropna().tolist())
         self.columns.update(map(str, columns))
         self.readable += readable
         self.records += records
@@ -648,7 +652,7 @@ class PartOfWhole:
 def _duplicated_ids(ids: pd.Series, seen: set[str] | None) -> npt.NDArray[np.bool_]:
     """Rows whose (valid) client id came before: in an earlier row, or among ``seen``."""
     known = ids.notna().to_numpy(dtype=bool)
-    if seen is None:
+    if not seen:
         # The common case, every id once, found by counting distinct ids (in C).
         distinct = pc.unique(pa.array(ids.array))
         if len(distinct) - (distinct.null_count > 0) == int(known.sum()):

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchkit as mk
+from matchkit import _caseload
 from matchkit._fields import FIELDS
 from matchkit._profile import LANGUAGE_CODE_PATTERN
-from matchkit._validate import _list, shared_lists
+from matchkit._sources import InputOptions
+from matchkit._validate import _list, shared_lists, validate_raw
 
 
 def _item_ok_reference(v: Any, name: str) -> bool:
@@ -207,3 +211,50 @@ def test_plain_numpy_columns_validate_as_their_objects_do():
     slow, slow_errors = _validated(_objects(frame))
     assert fast_errors == slow_errors and len(fast_errors) == 5
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def _parquet_reference(path: Path) -> tuple[Any, ...]:
+    """The Parquet file read as pd.read_parquet gives it, then validated."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        raw, labels, extra, bad = _caseload._read_flat(path, InputOptions())
+        frame, errors = validate_raw(raw, labels, extra, bad, source=str(path))
+    return frame, [str(e) for e in errors], [str(w.message) for w in caught]
+
+
+def _parquet_now(path: Path) -> tuple[Any, ...]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        caseload, errors = mk.validate_caseload(path)
+    return caseload.frame, [str(e) for e in errors], [str(w.message) for w in caught]
+
+
+def test_parquet_lists_read_by_arrow_equal_the_reference(tmp_path):
+    frame = mk.generate_caseload(400, seed=13).frame.copy()
+    cells = frame["other_languages"].tolist()
+    cells[:3] = [None, [], ["en", "nl"]]
+    frame["other_languages"] = pd.Series(cells, index=frame.index, dtype=object)
+    finances = frame["zrm_finances"].copy()
+    finances.iloc[:7] = 5  # the data-quality warning, over five clients
+    frame["zrm_finances"] = finances
+    path = tmp_path / "c.parquet"
+    frame.to_parquet(path)
+    with pytest.warns(mk.DataQualityWarning):
+        assert _caseload._validate_parquet(path) is not None  # the Arrow path is taken
+    fast, expected = _parquet_now(path), _parquet_reference(path)
+    pd.testing.assert_frame_equal(fast[0], expected[0], check_exact=True)
+    assert fast[1:] == expected[1:] and expected[1] == []
+    assert any("zrm_finances" in w for w in expected[2])  # the warning, once, the same
+
+
+def test_a_parquet_file_with_problems_is_read_by_the_reference(tmp_path):
+    path = tmp_path / "c.parquet"
+    _with_problems(mk.generate_caseload(300, seed=14).frame, bad_list=False).to_parquet(path)
+    assert _caseload._validate_parquet(path) is None
+    fast, expected = _parquet_now(path), _parquet_reference(path)
+    pd.testing.assert_frame_equal(fast[0], expected[0], check_exact=True)
+    assert fast[1:] == expected[1:] and len(expected[1]) == 8
+    numbers = pd.DataFrame({"client_id": ["a"], "age": [30], "interests": [[1]]})
+    numbers.to_parquet(path)
+    assert _caseload._validate_parquet(path) is None
+    assert _parquet_now(path)[1] == _parquet_reference(path)[1] != []

@@ -116,7 +116,7 @@ class Caseload:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The typed columnar frame (treat as read-only)."""
+        """The typed columnar frame (treat as read-only: rows with equal lists may share one)."""
         if self._frame is None:
             records = self._records or []
             self._frame = pd.DataFrame(

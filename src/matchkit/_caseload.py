@@ -8,22 +8,28 @@ profile objects, JSONL, CSV, Parquet, a DataFrame — goes through the same vect
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from itertools import islice, repeat
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from matchkit._columns import CaseloadColumns, RecordColumns
 from matchkit._fields import (
+    FIELDS,
     FIP_LEEFGEBIEDEN,
     STORED_FIELDS,
     ZRM_COLUMNS,
     ZRM_DOMAINS,
     ZRM_LEGACY_11,
+    FieldSpec,
+    Kind,
 )
 from matchkit._output import atomic_path, json_line
 from matchkit._profile import ClientProfile, zrm_from_legacy
@@ -38,7 +44,15 @@ from matchkit._sources import (
     unknown_column_errors,
 )
 from matchkit._text import clip_repr, clip_text
-from matchkit._validate import EMPTY_LIST_TEXT, contract_dtypes, empty_frame, validate_raw
+from matchkit._validate import (
+    EMPTY_LIST_TEXT,
+    PartOfWhole,
+    RowLabels,
+    contract_dtypes,
+    empty_frame,
+    shared_lists,
+    validate_raw,
+)
 from matchkit.errors import ParameterError, RecordError, RecordErrors, UnreadableFileError
 
 __all__ = ["Caseload", "read_caseload", "validate_caseload", "write_caseload"]
@@ -102,7 +116,7 @@ class Caseload:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The typed columnar frame (treat as read-only)."""
+        """The typed columnar frame (treat as read-only: rows with equal lists may share one)."""
         if self._frame is None:
             records = self._records or []
             self._frame = pd.DataFrame(
@@ -215,7 +229,7 @@ def _validate_frame(
     raw = raw.reset_index(drop=True)
     if options is not None and not options.is_default:
         raw = map_frame(raw, options, text=False, source=source)
-    labels = [f"row {i}" for i in range(len(raw))]
+    labels = RowLabels("row", 0, len(raw))
     extra: list[tuple[int, RecordError]] = []
     unknown = [c for c in raw.columns if c not in STORED_FIELDS]
     if unknown:
@@ -309,9 +323,209 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})") from None
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
-    raw, labels, extra, bad, _ = read_raw_jsonl(path)
-    return raw, labels, extra, bad
+_CHUNK_LINES = 100_000
+"""Lines of a JSON Lines file read, parsed and validated at a time (bounded memory)."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _validate_jsonl(
+    path: Path, chunk_lines: int = _CHUNK_LINES
+) -> tuple[pd.DataFrame, list[RecordError]]:
+    """Read and validate a JSON Lines caseload ``chunk_lines`` lines at a time.
+
+    The result is the one :func:`read_raw_jsonl` and :func:`validate_raw` give on the whole
+    file (the same frame, the same errors with the same line numbers); memory holds one chunk
+    of text plus the typed valid rows. A chunk is parsed by Arrow when it is plainly one
+    object per line and then validates without a single problem; any other chunk (an error
+    to report, a blank line, a repeated key, ``NaN``, ...) is read again line by line by the
+    reference reader, which words every problem.
+    """
+    _open_check(path, "JSONL")
+    source = str(path)
+    part = PartOfWhole()
+    frames: list[pd.DataFrame] = []
+    errors: list[RecordError] = []
+    lineno = 1  # the number of the chunk's first line
+    try:
+        # One thread reads and parses the next chunk while this one validates the last.
+        with path.open("rb") as fh, ThreadPoolExecutor(1) as ahead:
+            chunks = _read_chunks(fh, chunk_lines)
+            task = ahead.submit(next, chunks, None)
+            while (chunk := task.result()) is not None:
+                task = ahead.submit(next, chunks, None)
+                frame, problems, lineno = _validate_jsonl_chunk(chunk, lineno, part, path)
+                frames.append(frame)
+                errors += problems
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    if part.records == 0:
+        return empty_frame(), errors
+    valid = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    part.finish(valid, source)
+    return valid, errors
+
+
+_Chunk = tuple[list[bytes], bytes, pd.DataFrame | None]
+"""A chunk's lines, the lines joined, and the raw frame Arrow read (None: read line by line)."""
+
+
+def _read_chunks(fh: IO[bytes], chunk_lines: int) -> Iterator[_Chunk]:
+    """Yield the file's chunks of ``chunk_lines`` lines (a leading byte-order mark dropped)."""
+    first = True
+    while lines := list(islice(fh, chunk_lines)):
+        if first and lines[0].startswith(_BOM):
+            lines[0] = lines[0][len(_BOM) :]
+        first = False
+        data = b"".join(lines)
+        yield lines, data, _arrow_chunk(lines, data)
+
+
+def _validate_jsonl_chunk(
+    chunk: _Chunk, lineno: int, part: PartOfWhole, path: Path
+) -> tuple[pd.DataFrame, list[RecordError], int]:
+    """Validate one chunk of lines; return its valid rows, its errors and the next line number."""
+    _, data, raw = chunk
+    if raw is not None:
+        labels = RowLabels("line", lineno, len(raw))
+        frame, errors = validate_raw(raw, labels, source=str(path), part=part)
+        if not errors:
+            part.accept()
+            return frame, errors, lineno + len(raw)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        for _ in _text_lines(path):  # raises the reference reader's own error
+            pass
+        raise UnreadableFileError(str(path), "is not UTF-8 text; save it as UTF-8") from None
+    lines = list(enumerate(io.StringIO(text, newline=None), start=lineno))
+    raw, line_labels, extra, bad, _ = _parse_lines(lines, None)
+    next_line = lineno + len(lines)
+    if len(raw) == 0:
+        return empty_frame(), [e for _, e in extra], next_line
+    frame, errors = validate_raw(raw, line_labels, extra, bad, source=str(path), part=part)
+    part.accept()
+    return frame, errors, next_line
+
+
+def _arrow_chunk(lines: list[bytes], data: bytes) -> pd.DataFrame | None:
+    """Parse a chunk (its lines, and joined) with Arrow into a raw frame, or None if unsafe.
+
+    Safe means the reference reader would read every line as one JSON object whose keys and
+    values Arrow reads the same: each line starts with ``{`` and ends with ``}``, nothing else
+    (so no blank lines, no carriage returns, no two objects on a line: a line ending in ``}``
+    after which one starting with ``{`` follows can end only an object), Arrow finds as many
+    rows as there are lines, and every column has the type the contract expects (so no
+    ``NaN``, no mixed types). Arrow itself refuses repeated keys and invalid text.
+    """
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    n = len(lines)
+    if (
+        not all(map(bytes.startswith, lines, repeat(b"{")))
+        or not all(map(bytes.endswith, lines, repeat((b"}\n", b"}"))))
+        or b"\r" in data
+        or not _is_utf8(data)  # Arrow leaves the text of strings unchecked
+    ):
+        return None
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(data), read_options=pa_json.ReadOptions(use_threads=False)
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows != n:
+        return None
+    columns: dict[str, Any] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if name == "zrm":
+            if pa.types.is_null(column.type):
+                continue  # "zrm": null everywhere
+            if not pa.types.is_struct(column.type):
+                return None
+            for field, scores in zip(column.type, column.flatten(), strict=True):
+                if field.name not in _ZRM_KEYS:
+                    return None
+                columns[f"zrm_{field.name}"] = scores
+        elif name in _PLAIN_KEYS:
+            columns[name] = column
+        else:
+            return None
+    raw: dict[str, Any] = {}
+    for name in STORED_FIELDS:
+        if name in columns:
+            values = _arrow_values(columns[name], FIELDS[name])
+            if values is None:
+                return None
+            raw[name] = values
+    return pd.DataFrame(raw, index=pd.RangeIndex(n))
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _arrow_values(column: Any, spec: FieldSpec) -> Any:
+    """Return the pandas column of an Arrow column of ``spec``'s values, or None (other type).
+
+    The values are the ones the reference reader's Python objects give after validation.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind, t = spec.kind, column.type
+    n = len(column)
+    if pa.types.is_null(t):
+        return pd.Series([None] * n, dtype=object)
+    if kind is Kind.INT or kind is Kind.FLOAT:
+        if t == pa.int64() or (kind is Kind.FLOAT and t == pa.float64()):
+            if t == pa.float64() and not pc.all(pc.is_finite(column)).as_py():
+                return None  # NaN or Infinity: not JSON, an error the reference words
+            return column.to_numpy()  # float64 with NaN where null, or int64 without nulls
+        return None
+    if kind is Kind.BOOL:
+        return (
+            column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+            if t == pa.bool_()
+            else None
+        )
+    if kind is Kind.ENUM:
+        if t != pa.string():
+            return None
+        return pc.dictionary_encode(column.combine_chunks()).to_pandas()
+    if kind is Kind.STR:
+        return column.to_pandas() if t == pa.string() else None
+    # A list of text: Python lists, one shared list per distinct list (see shared_lists).
+    if not pa.types.is_list(t):
+        return None
+    array = column.combine_chunks()
+    items = array.flatten()
+    if pa.types.is_null(t.value_type) and len(items) == 0:
+        items = items.cast(pa.string())
+    if items.type != pa.string() or items.null_count:
+        return None
+    offsets = array.offsets.to_numpy()
+    encoded = pc.dictionary_encode(items)
+    distinct = encoded.dictionary.to_pylist()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    lists = shared_lists(
+        np.array([*distinct, None], dtype=object)[:-1][codes]
+        if len(distinct)
+        else np.empty(0, dtype=object),
+        offsets[:-1].astype(np.int64) - offsets[0],
+        offsets[1:].astype(np.int64) - offsets[0],
+        codes,
+        len(distinct),
+    )
+    lists[~array.is_valid().to_numpy(zero_copy_only=False)] = None
+    return pd.Series(lists, dtype=object)
 
 
 def read_raw_jsonl(
@@ -323,13 +537,20 @@ def read_raw_jsonl(
     that could not be read, and a frame of the set-aside keys (object columns, one row per
     record, ``None`` where a record lacks the key). Used by caseloads and histories alike.
     """
+    _open_check(path, "JSONL")
+    return _parse_lines(_text_lines(path), aside)
+
+
+def _parse_lines(
+    lines: Iterable[tuple[int, str]], aside: Callable[[str], bool] | None
+) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any, pd.DataFrame]:
+    """Parse numbered JSON lines as :func:`read_raw_jsonl` returns them (the reference reader)."""
     records: list[dict[str, Any]] = []
     side: list[dict[str, Any]] = []
     labels: list[str] = []
     extra: list[tuple[int, RecordError]] = []
     bad: list[bool] = []
-    _open_check(path, "JSONL")
-    for lineno, line in _text_lines(path):
+    for lineno, line in lines:
         if not line.strip():
             continue
         row = len(records)
@@ -446,11 +667,62 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise UnreadableFileError(str(path), f"is not a readable Parquet file: {reason}") from None
 
 
+_LIST_FIELDS = tuple(name for name in STORED_FIELDS if FIELDS[name].kind is Kind.LIST)
+
+
+def _validate_parquet(path: Path) -> pd.DataFrame | None:
+    """Validate a Parquet caseload whose list columns Arrow turns into lists; None otherwise.
+
+    ``pd.read_parquet`` gives a list column as one NumPy array per row, which validation then
+    turns into lists again; here the lists come straight from Arrow (one shared list per
+    distinct list, see :func:`shared_lists`), the other columns as ``pd.read_parquet`` reads
+    them. Only a file that validates without a single problem is taken this way: any other
+    (a bad record, an unknown column, a list of numbers, ...) is None, and the reference
+    reader reads it again and words every problem as it always has.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        index = (schema.pandas_metadata or {}).get("index_columns", [])
+        lists = [
+            n for n in _LIST_FIELDS if n in schema.names and pa.types.is_list(schema.field(n).type)
+        ]
+        others = [n for n in schema.names if n not in lists]
+        if (
+            not lists
+            or not others
+            or len(set(schema.names)) != len(schema.names)
+            or not all(isinstance(c, dict) and c.get("kind") == "range" for c in index)
+            or not set(schema.names) <= set(STORED_FIELDS)
+        ):
+            return None
+        raw = pd.read_parquet(path, columns=others)
+        table = pq.read_table(path, columns=lists)
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    if len(raw) == 0 or table.num_rows != len(raw):
+        return None
+    for name in lists:
+        values = _arrow_values(table.column(name), FIELDS[name])
+        if values is None:
+            return None
+        raw[name] = values.set_axis(raw.index)
+    part = PartOfWhole()
+    frame, errors = validate_raw(raw, RowLabels("row", 0, len(raw)), source=str(path), part=part)
+    if errors:
+        return None
+    part.accept(last=True)
+    part.finish(frame, str(path))
+    return frame
+
+
 def _read_flat(
     path: Path, options: InputOptions
-) -> tuple[pd.DataFrame, list[str], list[tuple[int, RecordError]], Any]:
-    raw, labels, extra, bad, _ = read_raw_flat(path, options=options)
-    return raw, labels, extra, bad
+) -> tuple[pd.DataFrame, Sequence[str], list[tuple[int, RecordError]], Any]:
+    raw, labels, _ = _read_flat_raw(path, None, options)
+    return raw, labels, [], None
 
 
 def read_raw_flat(
@@ -464,17 +736,25 @@ def read_raw_flat(
     ``options`` (separator, decimal mark, column and value mapping) apply before the columns
     are set aside.
     """
+    raw, labels, aside_frame = _read_flat_raw(path, aside, options)
+    return raw, list(labels), [], None, aside_frame
+
+
+def _read_flat_raw(
+    path: Path, aside: Callable[[str], bool] | None, options: InputOptions | None
+) -> tuple[pd.DataFrame, RowLabels, pd.DataFrame]:
+    """Return :func:`read_raw_flat`'s raw frame and set-aside frame, and labels made lazily."""
     options = options or InputOptions()
     if path.suffix == ".csv":
         raw, sep = _read_csv(path, options.sep)
-        labels = [f"line {i + 2}" for i in range(len(raw))]
+        labels = RowLabels("line", 2, len(raw))
         options = InputOptions(
             options.columns, options.values, sep, options.decimal, options.list_separator
         )
         raw = map_frame(raw, options, text=True, source=str(path))
     else:
         raw = _read_parquet(path)
-        labels = [f"row {i}" for i in range(len(raw))]
+        labels = RowLabels("row", 0, len(raw))
         if not options.is_default:
             raw = map_frame(raw, options, text=False, source=str(path))
     set_aside = [c for c in raw.columns if aside is not None and aside(str(c))]
@@ -498,7 +778,7 @@ def read_raw_flat(
     if unknown:
         raise RecordErrors(unknown_column_errors([str(c) for c in unknown]), source=str(path))
     raw = raw.drop(columns=legacy)
-    return raw, labels, [], None, aside_frame
+    return raw, labels, aside_frame
 
 
 def validate_caseload(
@@ -566,9 +846,14 @@ def validate_caseload(
                     "columns, sep and decimal are for flat files (.csv, .parquet) and tables; "
                     f"{path.name} is JSON Lines"
                 )
-            raw, labels, extra, bad = _read_jsonl(path)
-        else:
-            raw, labels, extra, bad = _read_flat(path, options)
+            frame, errors = _validate_jsonl(path)
+            return Caseload(frame, _validated=True), errors
+        if path.suffix == ".parquet" and options.is_default:
+            _open_check(path, "Parquet")
+            fast = _validate_parquet(path)
+            if fast is not None:
+                return Caseload(fast, _validated=True), []
+        raw, labels, extra, bad = _read_flat(path, options)
         if len(raw) == 0:
             return Caseload(empty_frame(), _validated=True), [e for _, e in extra]
         frame, errors = validate_raw(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import islice, repeat
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -278,7 +279,20 @@ def _loads(line: str) -> Any:
         keys = _count_keys(obj)
     if line.count(":") != keys:
         obj = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_NotJSON)
+    if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+        # An escape of half a surrogate pair decodes to a string no UTF-8 text can hold.
+        try:
+            json.dumps(obj, ensure_ascii=False, default=repr).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end]
+            raise ValueError(
+                f"{ascii(bad)[1:-1]} is half of a surrogate pair, not a character"
+            ) from None
     return obj
+
+
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape in the surrogate range (\\ud800 to \\udfff)."""
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -171,3 +171,29 @@ def test_a_repeated_key_is_found_wherever_it_is(tmp_path, line, duplicate):
     path.write_text(line + "\n", encoding="utf-8")
     _, errors = mk.validate_caseload(path)
     assert any("duplicate key" in e.allowed for e in errors) is duplicate, errors
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ('"X\\ud800Y"', True),  # half of a pair
+        ('"\\uDFFF"', True),
+        ('"\\ud83d\\ude00"', False),  # a whole pair: one character
+        ('"a\\\\ud800"', False),  # an escaped backslash, then plain text
+    ],
+)
+def test_an_escaped_half_surrogate_is_a_bad_record_and_the_others_are_kept(tmp_path, text, bad):
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        '{"client_id": "c-1", "age": 40}\n'
+        f'{{"client_id": "c-2", "age": 41, "neighbourhood": {text}}}\n'
+        '{"client_id": "c-3", "age": 42}\n',
+        encoding="utf-8",
+    )
+    valid, errors = mk.validate_caseload(path)
+    if bad:
+        assert [(e.record, e.field) for e in errors] == [("line 2", "(record)")], errors
+        assert "surrogate" in errors[0].allowed
+        assert valid.client_ids == ["c-1", "c-3"]
+    else:
+        assert not errors and valid.client_ids == ["c-1", "c-2", "c-3"]

@@ -37,13 +37,13 @@ from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
 from matchkit.learn import fit_effects, load_effects
 from matchkit.recommend import SCORE_SCALE
-from matchkit.recommend._recommender import _listing_options
-from matchkit.recommend._render import (
+from matchkit.recommend.writing import (
     assemble,
     case_strings,
     client_ids,
     iter_blocks,
     json_chunks,
+    listing_options,
     pair_code,
     strings_by_code,
 )
@@ -332,7 +332,7 @@ def write_recommendations(
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
         write_csv_stream(frame, out)
         return
-    top, include_ineligible, lang = _listing_options(top, include_ineligible, lang)
+    top, include_ineligible, lang = listing_options(top, include_ineligible, lang)
     if result.learned is not None:
         # Learned effects add reasons per client and approach: written from the objects.
         _write_objects(result, out, fmt, top, include_ineligible, lang, progress)

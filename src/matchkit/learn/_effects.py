@@ -313,8 +313,10 @@ class EffectModel:
 
     def _final_stage(self) -> None:
         # One pass over the rows for the Gram matrix (penalty by GCV and the solve come from
-        # it) and one for the sandwich; thread-limited like the nuisances (see crossfit).
-        with threadpool_limits(limits=self.n_jobs):
+        # it) and one for the sandwich, on one BLAS thread whatever n_jobs is: the matrices are
+        # small (generate_history(100_000): well under a second), and more threads would sum
+        # in another order, so the coefficients would depend on n_jobs.
+        with threadpool_limits(limits=1):
             self._final_stage_fit()
 
     def _final_stage_fit(self) -> None:
@@ -611,9 +613,9 @@ def fit_effects(
         ``justifications``, ``binary`` (force or forbid a 0/1 outcome), ``trim`` (default
         0.05), ``min_participants`` (default 50), ``alpha`` (final-stage ridge penalty,
         default ``"gcv"``: chosen by generalised cross-validation), ``neighbours`` (past
-        participants kept per arm for explanations, default 1000), ``n_jobs`` (threads for
-        the model fits, default 1: on a machine shared with other work, more threads than
-        free cores are slower than one).
+        participants kept per arm for explanations, default 1000), ``n_jobs`` (model fits
+        run side by side on this many threads, each fit on one thread; default 1; the
+        result does not depend on it).
 
     Returns
     -------

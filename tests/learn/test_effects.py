@@ -160,17 +160,24 @@ def test_the_final_stage_learns_a_threshold_effect():
 def test_n_jobs_is_checked(history):
     with pytest.raises(ParameterError, match="n_jobs"):
         fit_effects(history, "exit_12m", n_jobs=0)
+    with pytest.raises(ParameterError, match="n_jobs"):
+        fit_effects(history, "exit_12m", n_jobs=True)
 
 
-def test_fits_side_by_side_give_the_one_thread_result(history, model):
-    # n_jobs > 1 runs the cross-fitting's model fits on a thread pool, largest first: every
-    # nuisance, estimate and per-client effect must be exactly the sequential (n_jobs=1) one.
-    parallel = quiet_fit(history, n_jobs=3)
-    np.testing.assert_array_equal(parallel.propensity_, model.propensity_)
-    np.testing.assert_array_equal(parallel.mu_, model.mu_)
-    np.testing.assert_array_equal(parallel.coef_, model.coef_)
-    assert parallel.ate_ == model.ate_
-    est, se = model.effect_matrix(history.caseload)
+@pytest.mark.parametrize("n_jobs", [None, 2, 3])
+def test_fits_side_by_side_give_the_one_thread_result(history, n_jobs):
+    # n_jobs > 1 (and the default, every usable core) runs the cross-fitting's model fits on a
+    # thread pool, largest first: every nuisance, estimate and per-client effect must be
+    # exactly the sequential (n_jobs=1) one.
+    sequential = quiet_fit(history, n_jobs=1)
+    parallel = quiet_fit(history, n_jobs=n_jobs)
+    np.testing.assert_array_equal(parallel.propensity_, sequential.propensity_)
+    np.testing.assert_array_equal(parallel.mu_, sequential.mu_)
+    np.testing.assert_array_equal(parallel.coef_, sequential.coef_)
+    np.testing.assert_array_equal(parallel.cov_, sequential.cov_)
+    assert parallel.ate_ == sequential.ate_
+    assert parallel.att_ == sequential.att_
+    est, se = sequential.effect_matrix(history.caseload)
     est_p, se_p = parallel.effect_matrix(history.caseload)
     np.testing.assert_array_equal(est_p, est)
     np.testing.assert_array_equal(se_p, se)

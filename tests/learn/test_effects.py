@@ -195,17 +195,28 @@ def test_the_thread_pool_fills_every_fold_and_arm(rng):
     arm = np.where(x[:, 0] > 0.5, 1, 0) + np.where(rng.random(n) < 0.03, 2, 0)
     arm = np.minimum(arm, 2).astype(np.int64)
     y = (rng.random(n) < 0.3 + 0.1 * (arm == 1)).astype(np.float64)
-    kw = dict(
-        folds=4,
-        random_state=1,
-        propensity_model=HistGradientBoostingClassifier(max_iter=20, random_state=0),
-        outcome_model=default_outcome_model(True, 0),
-    )
-    mu1, prop1 = crossfit(x, x, arm, y, 3, n_jobs=1, **kw)
+    pm = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    om = default_outcome_model(True, 0)
+
+    def fit(jobs):
+        return crossfit(
+            x,
+            x,
+            arm,
+            y,
+            3,
+            folds=4,
+            random_state=1,
+            propensity_model=pm,
+            outcome_model=om,
+            n_jobs=jobs,
+        )
+
+    mu1, prop1 = fit(1)
     assert np.isfinite(mu1).all()
     np.testing.assert_allclose(prop1.sum(axis=1), 1.0)
     for jobs in (2, 5):
-        mu, prop = crossfit(x, x, arm, y, 3, n_jobs=jobs, **kw)
+        mu, prop = fit(jobs)
         np.testing.assert_array_equal(mu, mu1)
         np.testing.assert_array_equal(prop, prop1)
 

@@ -566,7 +566,7 @@ def _gcv_alpha(gram: FloatArray, zy: FloatArray, yy: float) -> float:
 
 
 def _usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform has one)."""
+    """Return how many cores this process may run on (its CPU affinity where known)."""
     affinity = getattr(os, "sched_getaffinity", None)
     return max(len(affinity(0)) if affinity is not None else (os.cpu_count() or 1), 1)
 

@@ -160,6 +160,65 @@ def test_the_final_stage_learns_a_threshold_effect():
 def test_n_jobs_is_checked(history):
     with pytest.raises(ParameterError, match="n_jobs"):
         fit_effects(history, "exit_12m", n_jobs=0)
+    with pytest.raises(ParameterError, match="n_jobs"):
+        fit_effects(history, "exit_12m", n_jobs=True)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2, 3])
+def test_fits_side_by_side_give_the_one_thread_result(history, n_jobs):
+    # n_jobs > 1 (and the default, every usable core) runs the cross-fitting's model fits on a
+    # thread pool, largest first: every nuisance, estimate and per-client effect must be
+    # exactly the sequential (n_jobs=1) one.
+    sequential = quiet_fit(history, n_jobs=1)
+    parallel = quiet_fit(history, n_jobs=n_jobs)
+    np.testing.assert_array_equal(parallel.propensity_, sequential.propensity_)
+    np.testing.assert_array_equal(parallel.mu_, sequential.mu_)
+    np.testing.assert_array_equal(parallel.coef_, sequential.coef_)
+    np.testing.assert_array_equal(parallel.cov_, sequential.cov_)
+    assert parallel.ate_ == sequential.ate_
+    assert parallel.att_ == sequential.att_
+    est, se = sequential.effect_matrix(history.caseload)
+    est_p, se_p = parallel.effect_matrix(history.caseload)
+    np.testing.assert_array_equal(est_p, est)
+    np.testing.assert_array_equal(se_p, se)
+
+
+def test_the_thread_pool_fills_every_fold_and_arm(rng):
+    # crossfit itself, on a history where one arm is too small for a model in some folds
+    # (its mean is used there): two and five workers give the sequential nuisances.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from matchkit.learn._crossfit import crossfit, default_outcome_model
+
+    n = 1200
+    x = rng.normal(size=(n, 3))
+    arm = np.where(x[:, 0] > 0.5, 1, 0) + np.where(rng.random(n) < 0.03, 2, 0)
+    arm = np.minimum(arm, 2).astype(np.int64)
+    y = (rng.random(n) < 0.3 + 0.1 * (arm == 1)).astype(np.float64)
+    pm = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    om = default_outcome_model(True, 0)
+
+    def fit(jobs):
+        return crossfit(
+            x,
+            x,
+            arm,
+            y,
+            3,
+            folds=4,
+            random_state=1,
+            propensity_model=pm,
+            outcome_model=om,
+            n_jobs=jobs,
+        )
+
+    mu1, prop1 = fit(1)
+    assert np.isfinite(mu1).all()
+    np.testing.assert_allclose(prop1.sum(axis=1), 1.0)
+    for jobs in (2, 5):
+        mu, prop = fit(jobs)
+        np.testing.assert_array_equal(mu, mu1)
+        np.testing.assert_array_equal(prop, prop1)
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path):

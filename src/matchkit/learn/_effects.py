@@ -24,6 +24,7 @@ The method (``docs/learning.md`` has the long form):
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -93,7 +94,7 @@ class EffectModel:
         min_participants: int = 50,
         alpha: float | str = "gcv",
         neighbours: int = 1000,
-        n_jobs: int = 1,
+        n_jobs: int | None = None,
     ) -> None:
         self.outcome = outcome
         self.treatment = treatment
@@ -145,8 +146,10 @@ class EffectModel:
             raise ParameterError(f"trim={self.trim!r}: expected a number in [0, 1)")
         if self.min_participants < 1:
             raise ParameterError(f"min_participants={self.min_participants!r}: expected >= 1")
-        if not isinstance(self.n_jobs, int) or isinstance(self.n_jobs, bool) or self.n_jobs < 1:
-            raise ParameterError(f"n_jobs={self.n_jobs!r}: expected a whole number >= 1")
+        if self.n_jobs is not None and (
+            not isinstance(self.n_jobs, int) or isinstance(self.n_jobs, bool) or self.n_jobs < 1
+        ):
+            raise ParameterError(f"n_jobs={self.n_jobs!r}: expected None or a whole number >= 1")
         if self.alpha != "gcv" and not (isinstance(self.alpha, int | float) and self.alpha >= 0):
             raise ParameterError(f"alpha={self.alpha!r}: expected 'gcv' or a number >= 0")
 
@@ -214,7 +217,7 @@ class EffectModel:
             random_state=self.random_state,
             propensity_model=pm,
             outcome_model=om,
-            n_jobs=self.n_jobs,
+            n_jobs=self.n_jobs if self.n_jobs is not None else _usable_cores(),
         )
         self.arm_ = data.arm
         self.y_ = data.y
@@ -313,8 +316,10 @@ class EffectModel:
 
     def _final_stage(self) -> None:
         # One pass over the rows for the Gram matrix (penalty by GCV and the solve come from
-        # it) and one for the sandwich; thread-limited like the nuisances (see crossfit).
-        with threadpool_limits(limits=self.n_jobs):
+        # it) and one for the sandwich, on one BLAS thread whatever n_jobs is: the matrices are
+        # small (generate_history(100_000): well under a second), and more threads would sum
+        # in another order, so the coefficients would depend on n_jobs.
+        with threadpool_limits(limits=1):
             self._final_stage_fit()
 
     def _final_stage_fit(self) -> None:
@@ -560,6 +565,12 @@ def _gcv_alpha(gram: FloatArray, zy: FloatArray, yy: float) -> float:
     return best
 
 
+def _usable_cores() -> int:
+    """Return how many cores this process may run on (its CPU affinity where known)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return max(len(affinity(0)) if affinity is not None else (os.cpu_count() or 1), 1)
+
+
 def _handles_nan(model: Any) -> bool:
     return type(model).__name__.startswith("HistGradientBoosting")
 
@@ -611,9 +622,9 @@ def fit_effects(
         ``justifications``, ``binary`` (force or forbid a 0/1 outcome), ``trim`` (default
         0.05), ``min_participants`` (default 50), ``alpha`` (final-stage ridge penalty,
         default ``"gcv"``: chosen by generalised cross-validation), ``neighbours`` (past
-        participants kept per arm for explanations, default 1000), ``n_jobs`` (threads for
-        the model fits, default 1: on a machine shared with other work, more threads than
-        free cores are slower than one).
+        participants kept per arm for explanations, default 1000), ``n_jobs`` (model fits
+        run side by side on this many threads, each fit on one thread; default None: the
+        cores this process may use; the result does not depend on it).
 
     Returns
     -------

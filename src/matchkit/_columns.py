@@ -33,6 +33,8 @@ class CaseloadColumns:
         self._scalars: dict[str, tuple[FloatArray, BoolArray]] = {}
         self._lists: dict[str, tuple[dict[str, BoolArray], BoolArray]] = {}
         self._bounds: dict[str, tuple[FloatArray, FloatArray]] = {}
+        self._distinct: dict[str, tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]] = {}
+        self._zrm: FloatArray | None = None
 
     @property
     def n(self) -> int:
@@ -66,27 +68,46 @@ class CaseloadColumns:
         """Return (item is in the list, the list is known) for a list field."""
         members, known = self._list(name)
         if item not in members:
-            col = self._frame[name]
-            members[item] = np.fromiter(
-                (v is not None and item in v for v in col), dtype=bool, count=self._n
+            distinct, inverse = self._distinct_lists(name)
+            found = np.fromiter(
+                (v is not None and item in v for v in distinct), dtype=bool, count=len(distinct)
             )
+            members[item] = found[inverse]
         return members[item], known
+
+    def _distinct_lists(self, name: str) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]:
+        """Return the distinct list objects of a list field and each row's position among them.
+
+        Rows often share one list object (the readers keep one list per distinct list), so
+        each shared list is looked at once; a frame of separate lists has as many as rows.
+        """
+        if name not in self._distinct:
+            values = self._frame[name].to_numpy(dtype=object)
+            ids = np.fromiter(map(id, values), dtype=np.intp, count=self._n)
+            _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+            self._distinct[name] = (values[first], inverse.ravel().astype(np.intp))
+        return self._distinct[name]
 
     def _list(self, name: str) -> tuple[dict[str, BoolArray], BoolArray]:
         if name not in self._lists:
-            col = self._frame[name]
-            known = np.fromiter((v is not None for v in col), dtype=bool, count=self._n)
+            distinct, inverse = self._distinct_lists(name)
+            known_distinct = np.fromiter(
+                (v is not None for v in distinct), dtype=bool, count=len(distinct)
+            )
             members: dict[str, BoolArray] = {}
             vocab = FIELDS[name].values
             if vocab:
-                exploded = col.explode()
-                rows = np.asarray(exploded.index, dtype=np.int64)
-                codes = pd.Categorical(exploded, categories=list(vocab)).codes
-                keep = codes >= 0
-                hot = np.zeros((self._n, len(vocab)), dtype=bool)
-                hot[rows[keep], codes[keep]] = True
-                members = {item: hot[:, i].copy() for i, item in enumerate(vocab)}
-            self._lists[name] = (members, known)
+                position = {item: i for i, item in enumerate(vocab)}
+                hot = np.zeros((len(distinct), len(vocab)), dtype=bool)
+                for k, v in enumerate(distinct.tolist()):
+                    if v is not None:
+                        for item in v:
+                            i = position.get(item) if isinstance(item, str) else None
+                            if i is not None:
+                                hot[k, i] = True
+                rows = hot[inverse]
+                members = {item: rows[:, i].copy() for i, item in enumerate(vocab)}
+            self._lists[name] = (members, known_distinct[inverse])
         return self._lists[name]
 
     def _stored(self, name: str) -> FloatArray:
@@ -146,14 +167,25 @@ class CaseloadColumns:
 
     def zrm_matrix(self) -> FloatArray:
         """Return the ZRM scores as an (n, 13) float array, NaN where unknown."""
-        return (
-            np.column_stack([self.scalar(c)[0] for c in ZRM_COLUMNS])
-            if self._n
-            else np.empty((0, len(ZRM_COLUMNS)))
-        )
+        if self._zrm is None:
+            self._zrm = (
+                np.column_stack([self.scalar(c)[0] for c in ZRM_COLUMNS])
+                if self._n
+                else np.empty((0, len(ZRM_COLUMNS)))
+            )
+            self._zrm.setflags(write=False)
+        return self._zrm
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_frame": self._frame, "_n": self._n, "_scalars": {}, "_lists": {}, "_bounds": {}}
+        return {
+            "_frame": self._frame,
+            "_n": self._n,
+            "_scalars": {},
+            "_lists": {},
+            "_bounds": {},
+            "_distinct": {},
+            "_zrm": None,
+        }
 
 
 class RecordColumns(CaseloadColumns):

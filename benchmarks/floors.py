@@ -55,7 +55,7 @@ _LAUNCHER = (
     "print('LAUNCHED', time.perf_counter() - t, usage.ru_maxrss, "
     "os.waitstatus_to_exitcode(status), file=sys.stderr)\n"
 )
-_MATCHKIT = [sys.executable, "-c", "import sys; from matchkit.cli import main; sys.exit(main())"]
+_MATCHKIT = [sys.executable, "-c", "from matchkit.cli import run; run()"]
 
 
 @dataclass

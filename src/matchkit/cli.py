@@ -25,6 +25,7 @@ from typing import IO, Any
 import numpy as np
 
 import matchkit as mk
+from matchkit._memory import keep_freed_memory
 from matchkit._output import (
     atomic_text,
     check_distinct,
@@ -1189,6 +1190,17 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
 EXIT_INTERRUPTED = 130
 
 
+def run() -> None:
+    """Run the command line as the ``matchkit`` program and exit with its code.
+
+    The program's entry point: unlike :func:`main`, which tests and callers run in their own
+    process, it tunes the process's allocator for large batches first
+    (:func:`matchkit._memory.keep_freed_memory`).
+    """
+    keep_freed_memory()
+    raise SystemExit(main())
+
+
 def _error(message: str) -> None:
     """Print an error on stderr: escaped control characters, long lines cut."""
     lines = escape_control(message).splitlines() or [""]
@@ -1224,4 +1236,4 @@ def _silence(out: IO[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_flow
 
 from matchkit.planning._lp import (
     LP,
@@ -83,6 +82,9 @@ def most_placed(pairs: Pairs, select: Index) -> Index:
     Scores play no part: this is a maximum flow (source, clients, approaches, sink), solved
     exactly in integers by Dinic's algorithm.
     """
+    # Imported here: csgraph pulls in scipy.linalg (0.09 s of `import matchkit`).
+    from scipy.sparse.csgraph import maximum_flow
+
     n, m = pairs.n_clients, pairs.n_approaches
     source, sink = n + m, n + m + 1
     client, approach = pairs.client[select], pairs.approach[select]

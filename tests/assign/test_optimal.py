@@ -132,7 +132,7 @@ def test_without_scipys_highs_binding_linprog_gives_the_same_plan(rng, monkeypat
     direct = assign_optimal(score, allowed, capacity)
     shared = assign_optimal(score, allowed, capacity, groups=groups, min_share={"g": 0.4})
     monkeypatch.setattr(_assign_lp, "_core", None)
-    real = _assign_lp.linprog  # type: ignore[attr-defined]
+    real = _assign_lp.linprog
     methods = []
 
     def spy(*args, method, **kwargs):

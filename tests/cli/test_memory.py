@@ -43,7 +43,12 @@ def test_importing_matchkit_or_its_command_line_leaves_the_allocator_alone(monke
     import matchkit._memory as memory
 
     calls: list[int] = []
-    monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append(1) or True)
+
+    def spy() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(memory, "keep_freed_memory", spy)
     from matchkit.cli import main
 
     assert main(["--version"]) == 0
@@ -54,8 +59,17 @@ def test_the_program_entry_point_tunes_then_exits_with_mains_code(monkeypatch):
     import matchkit.cli as cli
 
     calls: list[str] = []
-    monkeypatch.setattr(cli, "keep_freed_memory", lambda: calls.append("tuned") or True)
-    monkeypatch.setattr(cli, "main", lambda: calls.append("main") or 2)
+
+    def tune() -> bool:
+        calls.append("tuned")
+        return True
+
+    def fake_main() -> int:
+        calls.append("main")
+        return 2
+
+    monkeypatch.setattr(cli, "keep_freed_memory", tune)
+    monkeypatch.setattr(cli, "main", fake_main)
     with pytest.raises(SystemExit) as exit_info:
         cli.run()
     assert exit_info.value.code == 2

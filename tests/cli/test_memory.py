@@ -49,9 +49,10 @@ def test_importing_matchkit_or_its_command_line_leaves_the_allocator_alone(monke
         return True
 
     monkeypatch.setattr(memory, "keep_freed_memory", spy)
-    from matchkit.cli import main
+    import matchkit.cli as cli
 
-    assert main(["--version"]) == 0
+    monkeypatch.setattr(cli, "keep_freed_memory", spy)
+    assert cli.main(["--version"]) == 0
     assert calls == []
 
 

@@ -154,14 +154,29 @@ class CaseloadColumns:
         if name not in _BOUNDED:
             return None
         if name not in self._bounds:
-            zrm = self.zrm_matrix()
-            unknown = np.isnan(zrm)
+            # Domain by domain, from the columns: no (n, 13) matrix, whose strided build was
+            # most of the cost (2026-12-05, 1M clients under cProfile, reading the 13 columns
+            # included: both aggregates 0.55 s -> 0.23 s). Counts are whole numbers and a
+            # minimum does not depend on the order: the same values as the matrix's row sums
+            # and row minima.
+            n = self._n
             if name == "zrm_problem_domains":
-                lo = np.sum(zrm <= 3, axis=1).astype(np.float64)
-                hi = lo + unknown.sum(axis=1)
+                lo = np.zeros(n)
+                unknown_count = np.zeros(n)
+                for c in ZRM_COLUMNS:
+                    values, known = self.scalar(c)
+                    np.add(lo, values <= 3, out=lo)
+                    np.add(unknown_count, ~known, out=unknown_count)
+                hi = lo + unknown_count
             else:
-                hi = np.min(np.where(unknown, 5.0, zrm), axis=1)
-                lo = np.where(unknown.any(axis=1), 1.0, hi)
+                hi = np.full(n, np.inf)
+                any_unknown = np.zeros(n, dtype=np.bool_)
+                for c in ZRM_COLUMNS:
+                    values, known = self.scalar(c)
+                    np.fmin(hi, values, out=hi)  # fmin skips NaN (an unknown domain)
+                    np.logical_or(any_unknown, ~known, out=any_unknown)
+                np.fmin(hi, 5.0, out=hi, where=any_unknown)  # an unknown domain counts as 5
+                lo = np.where(any_unknown, 1.0, hi)
             self._bounds[name] = (lo, hi)
         return self._bounds[name]
 

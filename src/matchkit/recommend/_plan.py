@@ -106,14 +106,15 @@ class CatalogPlan:
             state = true.view(np.int8) * np.int8(2)
             state += false.view(np.int8)
             state -= np.int8(1)
-            match = _MATCH[state + 1]
             row = 0
             for n_rules, n_target, n_arrange in self._sizes[start:stop]:
                 a, b = row + n_rules, row + n_rules + n_target
                 out.append(
                     ApproachStates(
                         np.ascontiguousarray(state[row:a].T),
-                        np.ascontiguousarray(match[a:b].T),
+                        # Matches of the preference rows only, made (clients, rules)
+                        # at once: no float copy of the whole group's states.
+                        np.ascontiguousarray(_MATCH[state[a:b].T + 1]),
                         np.ascontiguousarray(state[b : b + n_arrange].T),
                     )
                 )

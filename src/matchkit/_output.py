@@ -42,8 +42,10 @@ __all__ = [
     "neutralise_cell",
     "neutralise_values",
     "table_format",
+    "text_stream",
     "write_csv",
     "write_table",
+    "write_text",
 ]
 
 TABLE_FORMATS: Final = {
@@ -372,25 +374,39 @@ def write_csv(frame: pd.DataFrame, out: IO[str] | IO[bytes], *, neutralise: bool
         if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)
     )
     lineterminator = "\r\n" if has_cr else "\n"
-    binary = _is_binary(out)
     if _columnar(frame):
         _write_columnar(frame, _byte_writer(out), lineterminator, neutralise)
         return
     frame = _neutralised(frame) if neutralise else frame
-    if not binary:
-        frame.to_csv(out, index=False, float_format="%.17g", lineterminator=lineterminator)
-        return
-    text = io.TextIOWrapper(cast("IO[bytes]", out), encoding="utf-8", newline="")
-    try:
+    with text_stream(out) as text:
         frame.to_csv(text, index=False, float_format="%.17g", lineterminator=lineterminator)
-        text.flush()
-    finally:
-        text.detach()  # the byte stream stays open, as it was given
 
 
 def _is_binary(out: IO[str] | IO[bytes]) -> bool:
     """Whether ``out`` takes bytes (a file opened with ``"wb"``, ``BytesIO``), not text."""
     return isinstance(out, io.RawIOBase | io.BufferedIOBase)
+
+
+@contextlib.contextmanager
+def text_stream(out: IO[str] | IO[bytes]) -> Iterator[IO[str]]:
+    """Yield ``out`` as a text stream: itself, or UTF-8 text over a byte stream (left open)."""
+    if not _is_binary(out):
+        yield cast("IO[str]", out)
+        return
+    text = io.TextIOWrapper(cast("IO[bytes]", out), encoding="utf-8", newline="")
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()
+
+
+def write_text(out: IO[str] | IO[bytes], piece: str | bytes) -> None:
+    """Write text, or UTF-8 bytes, to a text stream or (as UTF-8) to a byte stream."""
+    if _is_binary(out):
+        cast("IO[bytes]", out).write(piece.encode() if isinstance(piece, str) else piece)
+    else:
+        cast("IO[str]", out).write(piece if isinstance(piece, str) else str(piece, "utf-8"))
 
 
 def _byte_writer(out: IO[str] | IO[bytes]) -> Callable[[bytes | memoryview], object]:

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import math
 import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matchkit.errors import ParameterError
 
@@ -39,8 +42,10 @@ __all__ = [
     "neutralise_cell",
     "neutralise_values",
     "table_format",
+    "text_stream",
     "write_csv",
     "write_table",
+    "write_text",
 ]
 
 TABLE_FORMATS: Final = {
@@ -195,6 +200,8 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 _CSV_CHUNK: Final = 100_000
 """Rows formatted and written at a time by the columnar CSV writer."""
 
+_TEXT: Final = pa.large_string()
+
 
 def _quote(text: str, special: str) -> str:
     """One CSV field as Python's CSV writer writes it (QUOTE_MINIMAL)."""
@@ -208,35 +215,81 @@ def _needs_quotes(special: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(special) + "]")
 
 
-def _csv_cells(column: pd.Series, special: str, neutralise: bool) -> list[str]:
-    """Format one column's CSV fields as ``DataFrame.to_csv`` writes them.
+def _field(value: str, special: str, neutralise: bool) -> str:
+    """One text cell's CSV field: neutralised if asked, then quoted where needed."""
+    return _quote(neutralise_cell(value) if neutralise else value, special)
+
+
+def _arrow_text(column: pd.Series) -> pa.Array:
+    """Return a text column as Arrow text, missing values null (in an object column, empty)."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return pa.array(column, type=_TEXT)  # NaN, None and NA are all missing: null
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():  # written as an empty field, as an empty text is
+        values = np.where(missing, "", values)
+    return pa.array(values, type=_TEXT)
+
+
+def _text_fields(column: pd.Series, special: str, neutralise: bool) -> pa.Array:
+    """Format a text column's CSV fields: checked vectorised, the rare hits fixed in Python.
+
+    A cell is written as it is unless it starts like a formula (when neutralising) or holds
+    a character that needs quotes (all of them ASCII, so a UTF-8 byte equal to one is that
+    character); only the cells that do go through :func:`_field`, the per-cell rule, once
+    per distinct value. The check reads the bytes of the column's Arrow text; per cell in
+    Python, 983k distinct client ids (2.7M rows of 1M clients) took 0.7 s (profiled,
+    2026-12-05).
+    """
+    text = pc.fill_null(_arrow_text(column), "")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    data = text.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+    raw = raw[offsets[0] : offsets[-1]]
+    quoted = np.zeros(256, dtype=bool)
+    quoted[[ord(c) for c in special]] = True
+    at = np.flatnonzero(quoted[raw])  # bytes that need quotes, rarely any
+    rows = np.unique(np.searchsorted(offsets, at + offsets[0], side="right") - 1)
+    if neutralise:
+        formula = np.zeros(256, dtype=bool)
+        formula[[ord(c) for c in FORMULA_START]] = True
+        filled = offsets[1:] > offsets[:-1]
+        first = np.zeros(len(text), dtype=np.uint8)
+        first[filled] = raw[offsets[:-1][filled] - offsets[0]]
+        rows = np.union1d(rows, np.flatnonzero(formula[first] & filled))
+    if not len(rows):
+        return text
+    found = pc.take(text, pa.array(rows)).to_pylist()
+    fixed = {v: _field(v, special, neutralise) for v in found}
+    hits = np.zeros(len(text), dtype=bool)
+    hits[rows] = True
+    return pc.replace_with_mask(text, hits, pa.array([fixed[v] for v in found], _TEXT))
+
+
+def _csv_cells(column: pd.Series, special: str, neutralise: bool) -> pa.Array:
+    """Format one column's CSV fields as ``DataFrame.to_csv`` writes them (Arrow text).
 
     Only for a column that :func:`_formattable` accepts (others are written by pandas).
-    Formatted here: text (neutralised if asked, and quoted, once per distinct value),
-    floats (``%.17g``, once per distinct value), integers, nullable integers and booleans;
-    missing values are empty fields.
+    Formatted here: text (neutralised if asked, and quoted), floats (``%.17g``, once per
+    distinct value), integers, nullable integers and booleans; missing values are empty
+    fields.
     """
     dtype = column.dtype
     if _is_text_dtype(dtype):
-        values = column if isinstance(dtype, pd.StringDtype) else column.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values)  # a missing value: code -1, the empty field
-        texts = uniques.tolist()
-        if neutralise:
-            texts = [neutralise_cell(u) for u in texts]
-        fields = np.array([_quote(u, special) for u in texts] + [""], dtype=object)
-        text: list[str] = fields[codes].tolist()
-        return text
+        return _text_fields(column, special, neutralise)
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         codes, uniques = pd.factorize(column.to_numpy())  # NaN: code -1, the empty field
-        # The float_format pandas is given; %-formatting is what it applies.
-        fields = np.array(["%.17g" % v for v in uniques.tolist()] + [""], dtype=object)  # noqa: UP031
-        formatted: list[str] = fields[codes].tolist()
-        return formatted
-    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return [str(v) for v in column.to_numpy().tolist()]
-    if isinstance(dtype, _NULLABLE_INTS):
-        ints = column.astype(object).tolist()
-        return ["" if v is pd.NA else str(v) for v in ints]
+        # The float_format pandas is given; %-formatting is what it applies. Scores repeat:
+        # formatted per distinct value (a few thousand of 2.7M).
+        fields = ["%.17g" % v for v in uniques.tolist()] + [""]  # noqa: UP031
+        codes[codes < 0] = len(fields) - 1
+        return pc.take(pa.array(fields, _TEXT), pa.array(codes))
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return pc.if_else(pa.array(column.to_numpy()), "True", "False").cast(_TEXT)
+    if (isinstance(dtype, np.dtype) and dtype.kind in "iu") or isinstance(dtype, _NULLABLE_INTS):
+        # Arrow writes an integer in decimal digits, a minus sign first, as str() does.
+        return pc.fill_null(pc.cast(pa.array(column), _TEXT), "")
     raise TypeError(f"column {column.name!r}: dtype {dtype} is not formatted here")
 
 
@@ -247,28 +300,47 @@ def _is_text_dtype(dtype: Any) -> bool:
     return isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O")
 
 
-def _write_columnar(
-    frame: pd.DataFrame, out: IO[str], lineterminator: str, neutralise: bool
-) -> bool:
-    """Write ``frame`` as ``to_csv`` does, formatted by column; False (nothing written) if not.
-
-    Every column is checked before anything is written; the rows are then formatted and
-    written a chunk at a time, so memory stays bounded by the chunk, not the table.
-    """
+def _columnar(frame: pd.DataFrame) -> bool:
+    """Whether :func:`_write_columnar` writes ``frame`` (else pandas writes it)."""
     columns = list(frame.columns)
     if len(columns) < 2 or not all(isinstance(c, str) for c in columns):
         return False  # a one-column row quotes an empty field; leave such tables to pandas
-    if not all(_formattable(frame[c]) for c in columns):
-        return False
+    return all(_formattable(frame[c]) for c in columns)
+
+
+def _write_columnar(
+    frame: pd.DataFrame,
+    write: Callable[[bytes | memoryview], object],
+    lineterminator: str,
+    neutralise: bool,
+) -> None:
+    """Write ``frame`` (:func:`_columnar`) as ``to_csv`` does, formatted by column, as UTF-8.
+
+    The rows are formatted and written a chunk at a time, so memory stays bounded by the
+    chunk, not the table: each column's fields as Arrow text, joined into lines by Arrow
+    (2.7M rows of 1M clients' recommendations: ``write_table`` 1.70 s CPU with the cells
+    and lines joined in Python, 0.89 s so, 2026-12-05), whose text buffer is the chunk's
+    bytes.
+    """
+    columns = list(frame.columns)
     special = ',"' + lineterminator
     header = [neutralise_cell(c) for c in columns] if neutralise else columns
-    out.write(",".join(_quote(c, special) for c in header) + lineterminator)
+    write((",".join(_quote(c, special) for c in header) + lineterminator).encode("utf-8"))
+    comma, end, empty = (pa.scalar(s, _TEXT) for s in (",", lineterminator, ""))
     for start in range(0, len(frame), _CSV_CHUNK):
         part = frame.iloc[start : start + _CSV_CHUNK]
         cells = [_csv_cells(part[c], special, neutralise) for c in columns]
-        rows = zip(*cells, strict=True)
-        out.write(lineterminator.join(map(",".join, rows)) + lineterminator)
-    return True
+        lines = pc.binary_join_element_wise(*cells, comma)
+        lines = pc.binary_join_element_wise(lines, empty, end)  # each line, then its end
+        write(_text_bytes(lines))
+
+
+def _text_bytes(text: pa.Array) -> memoryview:
+    """Return the UTF-8 bytes of an Arrow text array's values, one after the other (no nulls)."""
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    first, last = offsets[text.offset], offsets[text.offset + len(text)]
+    data = text.buffers()[2]
+    return memoryview(data)[first:last] if data is not None else memoryview(b"")
 
 
 def _formattable(column: pd.Series) -> bool:
@@ -283,8 +355,8 @@ def _formattable(column: pd.Series) -> bool:
     return isinstance(dtype, _NULLABLE_INTS)
 
 
-def write_csv(frame: pd.DataFrame, out: IO[str], *, neutralise: bool = False) -> None:
-    """Write ``frame`` as CSV to a text stream.
+def write_csv(frame: pd.DataFrame, out: IO[str] | IO[bytes], *, neutralise: bool = False) -> None:
+    """Write ``frame`` as CSV to a text stream, or as UTF-8 to a byte stream.
 
     Text cells (and column names) that a spreadsheet would read as a formula are prefixed
     with a single quote when ``neutralise`` is asked for (as :func:`write_table` does),
@@ -293,8 +365,8 @@ def write_csv(frame: pd.DataFrame, out: IO[str], *, neutralise: bool = False) ->
     Lines end in LF; when a text cell holds a carriage return, in CRLF (RFC 4180), since
     Python's CSV writer quotes a bare CR only when it is part of the line end. The text is
     exactly ``DataFrame.to_csv(index=False, float_format="%.17g")``'s; tables of text,
-    numbers and booleans are formatted column by column (text once per distinct value)
-    instead of cell by cell.
+    numbers and booleans are formatted column by column (text checked in Arrow, a cell that
+    needs neutralising or quoting fixed once per distinct value) instead of cell by cell.
     """
     has_cr = any(
         _has_cr(frame[c])
@@ -302,9 +374,47 @@ def write_csv(frame: pd.DataFrame, out: IO[str], *, neutralise: bool = False) ->
         if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)
     )
     lineterminator = "\r\n" if has_cr else "\n"
-    if not _write_columnar(frame, out, lineterminator, neutralise):
-        frame = _neutralised(frame) if neutralise else frame
-        frame.to_csv(out, index=False, float_format="%.17g", lineterminator=lineterminator)
+    if _columnar(frame):
+        _write_columnar(frame, _byte_writer(out), lineterminator, neutralise)
+        return
+    frame = _neutralised(frame) if neutralise else frame
+    with text_stream(out) as text:
+        frame.to_csv(text, index=False, float_format="%.17g", lineterminator=lineterminator)
+
+
+def _is_binary(out: IO[str] | IO[bytes]) -> bool:
+    """Whether ``out`` takes bytes (a file opened with ``"wb"``, ``BytesIO``), not text."""
+    return isinstance(out, io.RawIOBase | io.BufferedIOBase)
+
+
+@contextlib.contextmanager
+def text_stream(out: IO[str] | IO[bytes]) -> Iterator[IO[str]]:
+    """Yield ``out`` as a text stream: itself, or UTF-8 text over a byte stream (left open)."""
+    if not _is_binary(out):
+        yield cast("IO[str]", out)
+        return
+    text = io.TextIOWrapper(cast("IO[bytes]", out), encoding="utf-8", newline="")
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()
+
+
+def write_text(out: IO[str] | IO[bytes], piece: str | bytes) -> None:
+    """Write text, or UTF-8 bytes, to a text stream or (as UTF-8) to a byte stream."""
+    if _is_binary(out):
+        cast("IO[bytes]", out).write(piece.encode() if isinstance(piece, str) else piece)
+    else:
+        cast("IO[str]", out).write(piece if isinstance(piece, str) else str(piece, "utf-8"))
+
+
+def _byte_writer(out: IO[str] | IO[bytes]) -> Callable[[bytes | memoryview], object]:
+    """Return a function that writes UTF-8 bytes to ``out``, decoded if it is a text stream."""
+    if _is_binary(out):
+        return cast("IO[bytes]", out).write
+    text = cast("IO[str]", out)
+    return lambda data: text.write(str(data, "utf-8"))
 
 
 def _has_cr(column: pd.Series) -> bool:
@@ -366,7 +476,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, raw_cells: bool = Fals
         frame = _neutralised(frame)
     with atomic_path(path) as tmp:
         if fmt == "csv":
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            with open(tmp, "wb") as fh:
                 write_csv(frame, fh, neutralise=not raw_cells)
         elif fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="") as fh:

@@ -8,9 +8,11 @@ written atomically: on a failure or Ctrl-C the old file is left as it was.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import dataclasses
 import functools
+import io
 import json
 import math
 import os
@@ -27,12 +29,14 @@ import numpy as np
 import matchkit as mk
 from matchkit._memory import keep_freed_memory
 from matchkit._output import (
-    atomic_text,
+    atomic_path,
     check_distinct,
     json_line,
     table_format,
+    text_stream,
     write_csv,
     write_table,
+    write_text,
 )
 from matchkit._text import clip_repr, clip_text, escape_control
 from matchkit.errors import MatchkitError, ParameterError, RecordErrors
@@ -259,14 +263,36 @@ def cmd_recommend(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _show_progress(args, len(caseload))
     options = (args.top, args.include_ineligible, args.lang, progress)
     if not args.out:
-        write_recommendations(result, out, fmt, *options)
+        write_recommendations(result, _stdout_bytes(out), fmt, *options)
     elif fmt in ("jsonl", "json"):
-        with atomic_text(args.out) as fh:
+        # Written as bytes: the JSON is joined from UTF-8 pieces (json_chunks).
+        with atomic_path(args.out) as tmp, open(tmp, "wb") as fh:
             write_recommendations(result, fh, fmt if fmt == "jsonl" else "json-array", *options)
     else:
         frame = result.to_frame(top=args.top, include_ineligible=args.include_ineligible)
         write_table(frame, args.out, raw_cells=args.raw_cells)
     return EXIT_OK
+
+
+def _stdout_bytes(out: IO[str]) -> IO[str] | IO[bytes]:
+    """Return the byte stream under Python's own standard output where it is plain UTF-8.
+
+    There the JSON's UTF-8 pieces (``json_chunks``) are written as they are, not decoded and
+    encoded again (1M clients, top 3, written to a text stream: 5.8 s of CPU time, as bytes
+    4.6 s, 2026-12-05). Any other stream, or one that translates line ends or escapes what it
+    cannot encode, is kept.
+    """
+    if (
+        out is sys.__stdout__
+        and isinstance(out, io.TextIOWrapper)
+        and os.linesep == "\n"
+        and codecs.lookup(out.encoding).name == "utf-8"
+        and out.errors == "strict"
+    ):
+        out.flush()
+        buffer: IO[bytes] = out.buffer
+        return buffer
+    return out
 
 
 def _recommend_format(args: argparse.Namespace) -> str:
@@ -310,7 +336,7 @@ def _recommendation_json(line: dict[str, Any]) -> str:
 
 def write_recommendations(
     result: mk.BatchResult,
-    out: IO[str],
+    out: IO[str] | IO[bytes],
     fmt: str,
     top: int | None,
     include_ineligible: bool,
@@ -328,15 +354,17 @@ def write_recommendations(
     per distinct case (``json_chunks``, :func:`_table_chunks`): the text
     :func:`_write_objects` writes from the ``Recommendation`` objects, byte for byte
     (``tests/cli/test_columnar_writers.py``), which remains the path for learned effects.
+    ``out`` is a text stream, or a byte stream that takes the text as UTF-8.
     """
     if fmt == "csv":
         frame = result.to_frame(top=top, include_ineligible=include_ineligible)
-        write_csv_stream(frame, out)
+        write_csv(frame, out, neutralise=True)
         return
     top, include_ineligible, lang = listing_options(top, include_ineligible, lang)
     if result.learned is not None:
         # Learned effects add reasons per client and approach: written from the objects.
-        _write_objects(result, out, fmt, top, include_ineligible, lang, progress)
+        with text_stream(out) as stream:
+            _write_objects(result, stream, fmt, top, include_ineligible, lang, progress)
         return
     bar: Any = None
     if progress:
@@ -344,22 +372,22 @@ def write_recommendations(
 
         bar = tqdm(total=len(result), desc="rendering and writing", unit="client")
     if fmt == "json-array":
-        out.write("[")
-    chunks = (
+        write_text(out, "[")
+    chunks: Iterable[tuple[int, str | bytes]] = (
         json_chunks(result, top, include_ineligible, lang, array=fmt == "json-array")
         if fmt in ("jsonl", "json-array")
         else _table_chunks(result, top, include_ineligible, lang)
     )
     for n, text in chunks:
-        out.write(text)
+        write_text(out, text)
         if bar is not None:
             bar.update(n)
     if bar is not None:
         bar.close()
     if fmt == "json-array":
-        out.write("\n]\n")
+        write_text(out, "\n]\n")
     if fmt == "table" and len(result):
-        out.write(_scale_text(lang))
+        write_text(out, _scale_text(lang))
 
 
 def _scale_text(lang: Any) -> str:

@@ -44,6 +44,15 @@ def _written(result: mk.BatchResult, fmt: str, top: Any, ineligible: bool, lang:
     return out.getvalue()
 
 
+def _written_bytes(
+    result: mk.BatchResult, fmt: str, top: Any, ineligible: bool, lang: Any
+) -> bytes:
+    """The writer's output to a byte stream (as ``recommend --out`` writes a file)."""
+    out = io.BytesIO()
+    cli.write_recommendations(result, out, fmt, top, ineligible, lang)
+    return out.getvalue()
+
+
 def _chunked(
     result: mk.BatchResult, fmt: str, top: Any, ineligible: bool, lang: Any, size: int
 ) -> str:
@@ -53,7 +62,7 @@ def _chunked(
         return text + (cli._scale_text(lang) if len(result) else "")
     array = fmt == "json-array"
     chunks = _render.json_chunks(result, top, ineligible, lang, array=array, chunk_size=size)
-    text = "".join(t for _, t in chunks)
+    text = b"".join(t for _, t in chunks).decode("utf-8")
     return f"[{text}\n]\n" if array else text
 
 
@@ -65,6 +74,8 @@ def _check(result: mk.BatchResult, sizes: tuple[int, ...] = ()) -> int:
                 expected = _reference(result, fmt, top, ineligible, lang)
                 got = _written(result, fmt, top, ineligible, lang)
                 assert got == expected, (fmt, lang, top, ineligible)
+                data = _written_bytes(result, fmt, top, ineligible, lang)
+                assert data == expected.encode("utf-8"), (fmt, lang, top, ineligible)
                 for size in sizes:
                     got = _chunked(result, fmt, top, ineligible, lang, size)
                     assert got == expected, (fmt, lang, top, ineligible, size)
@@ -199,3 +210,38 @@ def test_a_field_is_read_cell_by_cell_then_as_a_whole_column():
         caseload.value(r, "interests") for r in rows[:5]
     ]
     assert "interests" not in result._value_columns  # 5 cells: cell by cell
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("recs.jsonl", "jsonl"), ("recs.json", "json-array")])
+def test_recommend_writes_the_objects_text_to_a_file_as_utf8(tmp_path, name, fmt):
+    """``recommend --out`` writes the file as bytes: the reference text, UTF-8 encoded.
+
+    (Hostile client ids, which reading refuses, are written to a byte stream in ``_check``.)
+    """
+    clients = tmp_path / "clients.parquet"
+    mk.generate_caseload(400, seed=8, unknown_rates=HEAVY).frame.to_parquet(clients)
+    target = tmp_path / name
+    argv = ["recommend", "--clients", str(clients), "--top", "3", "--out", str(target)]
+    assert cli.main(argv) == 0
+    result = mk.Recommender(mk.load_catalog()).recommend_batch(mk.read_caseload(clients))
+    expected = _reference(result, fmt, 3, False, "en")
+    assert "€" in expected  # non-ASCII text: two bytes a character when joined as text
+    assert target.read_bytes() == expected.encode("utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])
+def test_standard_output_is_the_file_a_process_writes(tmp_path, fmt):
+    """A real process writes its own standard output as bytes: the text ``main`` writes."""
+    import subprocess
+    import sys
+
+    clients = tmp_path / "clients.parquet"
+    mk.generate_caseload(300, seed=8, unknown_rates=HEAVY).frame.to_parquet(clients)
+    argv = ["recommend", "--clients", str(clients), "--top", "3", "--format", fmt]
+    proc = subprocess.run(
+        [sys.executable, "-m", "matchkit.cli", *argv], capture_output=True, check=True
+    )
+    out = io.StringIO()
+    assert cli.main(argv, out) == 0
+    assert proc.stdout == out.getvalue().encode("utf-8")

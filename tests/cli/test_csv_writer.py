@@ -168,3 +168,53 @@ def test_tables_larger_than_one_chunk_are_byte_identical(tmp_path, monkeypatch):
 def test_tables_the_columnar_path_leaves_to_pandas_are_unchanged(tmp_path, frame):
     assert new_csv(frame, tmp_path) == old_csv(frame)
     assert new_csv(frame, tmp_path, raw_cells=True) == old_csv(frame, raw_cells=True)
+
+
+# --- the Arrow check of text cells: every cell it lets through, and the ones it sends back
+
+
+HOSTILE_IDS = ["=1+1", "+31", "-5", "@home", "\tx", "\rx", 'a"b', "a,b", "a\nb", "a\r\nb", ""]
+
+
+@pytest.mark.parametrize("text_dtype", [object, "str", pd.StringDtype("python")])
+@pytest.mark.parametrize("raw_cells", [False, True])
+def test_hostile_ids_among_many_plain_ones_are_byte_identical(
+    tmp_path, monkeypatch, text_dtype, raw_cells
+):
+    """Formula-like and quote-needing ids, non-ASCII, NaN scores, across chunk boundaries."""
+    monkeypatch.setattr(_output, "_CSV_CHUNK", 13)
+    rng = np.random.default_rng(11)
+    ids: list[Any] = [f"syn-{i:05d}-é€" if i % 3 else f"id{i}" for i in range(200)]
+    for k, odd in zip(rng.choice(200, len(HOSTILE_IDS), replace=False), HOSTILE_IDS, strict=True):
+        ids[k] = odd
+    ids[5] = None
+    scores = rng.random(200)
+    scores[rng.random(200) < 0.2] = np.nan
+    frame = pd.DataFrame(
+        {
+            "client_id": pd.Series(ids, dtype=text_dtype),
+            "status": pd.Series(["verify", "=x"] * 100, dtype=text_dtype),
+            "score": scores,
+            "rank": pd.array([1, None] * 100, dtype="Int64"),
+        }
+    )
+    assert new_csv(frame, tmp_path, raw_cells=raw_cells) == old_csv(frame, raw_cells=raw_cells)
+    # A slice of the frame (Arrow text that starts at an offset) and an empty one.
+    part = frame.iloc[37:151]
+    assert new_csv(part, tmp_path, raw_cells=raw_cells) == old_csv(part, raw_cells=raw_cells)
+    empty = frame.iloc[:0]
+    assert new_csv(empty, tmp_path, raw_cells=raw_cells) == old_csv(empty, raw_cells=raw_cells)
+
+
+@pytest.mark.parametrize("with_cr", [False, True])
+def test_a_text_stream_and_a_byte_stream_get_the_same_csv(with_cr):
+    """``write_csv`` writes UTF-8 to a byte stream, text to a text stream: the same text."""
+    for frame in (
+        _awkward(300, seed=5, text_dtype="str", with_cr=with_cr),
+        pd.DataFrame({"lists": [["a", "b"], []], "x": ["=1", "é"]}),  # left to pandas
+    ):
+        text, data = io.StringIO(newline=""), io.BytesIO()
+        _output.write_csv(frame, text, neutralise=True)
+        _output.write_csv(frame, data, neutralise=True)
+        assert text.getvalue().encode("utf-8") == data.getvalue() == old_csv(frame)
+        assert not data.closed  # the pandas path hands the byte stream back open

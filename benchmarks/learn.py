@@ -73,8 +73,8 @@ def fit_econml(h: Any, model: Any, outcome: str, n_jobs: int) -> tuple[np.ndarra
     from sklearn.linear_model import LassoCV
     from threadpoolctl import threadpool_limits
 
-    from matchkit.learn._crossfit import default_outcome_model, default_propensity_model
     from matchkit.learn._features import FeatureEncoder
+    from matchkit.learn._models import default_outcome_model, default_propensity_model
 
     enc = FeatureEncoder(model.features_ + model.controls_).fit(h.caseload)
     x = enc.basis(enc.raw(h.caseload))

@@ -188,7 +188,8 @@ def test_the_thread_pool_fills_every_fold_and_arm(rng):
     # (its mean is used there): two and five workers give the sequential nuisances.
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from matchkit.learn._crossfit import crossfit, default_outcome_model
+    from matchkit.learn._crossfit import crossfit
+    from matchkit.learn._models import default_outcome_model
 
     n = 1200
     x = rng.normal(size=(n, 3))

@@ -9,7 +9,10 @@ Parquet and DataFrames with the caseload's validation and all-errors reporting.
 effect of each approach against usual care, cross-fitted and doubly robust, with honest
 intervals per approach and per client; :func:`policy_value` values any matching policy
 off-line; ``Recommender(catalog, effects=model)`` then ranks by the learned gain.
+:class:`TwoStepPropensity` is the default propensity model (any approach, then which one).
 """
+
+from typing import Any
 
 from matchkit.learn._compare import POLICIES, PolicyComparison, compare_policies
 from matchkit.learn._effects import EffectModel, fit_effects, load_effects
@@ -29,6 +32,7 @@ __all__ = [
     "PolicyComparison",
     "PolicyTree",
     "PolicyValue",
+    "TwoStepPropensity",
     "compare_policies",
     "fit_effects",
     "load_effects",
@@ -37,3 +41,13 @@ __all__ = [
     "validate_history",
     "write_history",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The model classes subclass scikit-learn's: loaded on first use, so that
+    # `import matchkit` does not import scikit-learn.
+    if name == "TwoStepPropensity":
+        from matchkit.learn._models import TwoStepPropensity
+
+        return TwoStepPropensity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

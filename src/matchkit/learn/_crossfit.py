@@ -2,14 +2,16 @@
 
 Rows are split into ``folds`` folds, stratified by arm; each fold's predictions come from
 models fitted on the other folds, so no row's own outcome informs its prediction. The
-propensity model is one multiclass classifier over all arms (usual care included); the
+propensity model is one classifier over all arms (usual care included; by default in two
+steps, any approach and then which one); the
 outcome model is fitted separately on each arm's rows (a T-learner) and predicts every row's
-expected outcome under every arm.
+expected outcome under every arm. The default models are in :mod:`matchkit.learn._models`
+(imported when a fit starts: ``import matchkit`` does not load scikit-learn).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -17,63 +19,9 @@ from threadpoolctl import threadpool_limits
 
 from matchkit._types import FloatArray
 
-if TYPE_CHECKING:  # scikit-learn is imported where it is used: `import matchkit` stays quick
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-
-__all__ = ["crossfit", "default_outcome_model", "default_propensity_model", "fold_ids"]
+__all__ = ["crossfit", "fold_ids"]
 
 _MIN_ARM_ROWS = 20  # below this many training rows an arm's outcome model is its mean
-_EARLY_STOP_ROWS = 10  # early stopping needs a few rows of every class in its validation split
-
-
-def _hgb_params(random_state: int | None) -> dict[str, Any]:
-    # Modest trees, shrinkage and early stopping: small histories (hundreds of rows) get a
-    # near-constant model instead of an overfitted one; large ones stop when the held-out
-    # loss stops improving. 63 bins, not 255: profile fields are ranks, counts and a few
-    # wide numbers (age, months); on generate_history(20_000) the propensity model's
-    # held-out loss was the same and its fit took 27% less CPU time.
-    return {
-        "learning_rate": 0.1,
-        "max_iter": 200,
-        "max_leaf_nodes": 15,
-        "max_bins": 63,
-        "min_samples_leaf": 20,
-        "l2_regularization": 1.0,
-        "early_stopping": True,
-        "validation_fraction": 0.2,
-        "n_iter_no_change": 10,
-        "random_state": random_state,
-    }
-
-
-def default_propensity_model(random_state: int | None = 0) -> HistGradientBoostingClassifier:
-    """Return the default propensity model: multiclass histogram gradient boosting.
-
-    Trees learn sharp cut-offs such as a catalog rule that excluded some clients from an
-    approach, so those clients get a propensity near 0 and are trimmed instead of being
-    extrapolated to. Measured on ``generate_history(20_000, seed=3)``: the 95% intervals of
-    all 7 approaches covered the planted ATE, against 5 of 7 with a multinomial logistic
-    regression (which was 25% faster).
-    """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    # A multiclass model grows one tree per arm per iteration and was 87% of the fit time
-    # of generate_history(100_000): a higher learning rate and a shorter patience stop it
-    # sooner (fitted on 80,000 of those rows: 40 instead of 65 iterations and 30% less CPU
-    # time; log-loss 0.913 on the other 20,000, 0.912 on the early-stopping split before).
-    params = _hgb_params(random_state) | {"learning_rate": 0.15, "n_iter_no_change": 5}
-    return HistGradientBoostingClassifier(**params)
-
-
-def default_outcome_model(
-    binary: bool, random_state: int | None = 0
-) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
-    """Return the default outcome model: a classifier for a 0/1 outcome, else a regressor."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-
-    if binary:
-        return HistGradientBoostingClassifier(**_hgb_params(random_state))
-    return HistGradientBoostingRegressor(**_hgb_params(random_state))
 
 
 def fold_ids(
@@ -86,20 +34,6 @@ def fold_ids(
         idx = np.flatnonzero(arm == a)
         out[rng.permutation(idx)] = np.arange(len(idx)) % folds
     return out
-
-
-def _is_hgb(model: Any) -> bool:
-    return type(model).__name__.startswith("HistGradientBoosting")
-
-
-def _fit_safe(model: Any, x: FloatArray, y: npt.NDArray[Any]) -> Any:
-    from sklearn.base import is_classifier
-
-    if _is_hgb(model) and model.get_params().get("early_stopping") is True:
-        _, counts = np.unique(y, return_counts=True)
-        if is_classifier(model) and counts.min() < _EARLY_STOP_ROWS:
-            model.set_params(early_stopping=False, max_iter=50)
-    return model.fit(x, y)
 
 
 def _predict_outcome(model: Any, x: FloatArray) -> FloatArray:
@@ -203,9 +137,11 @@ def _run_task(
 ) -> None:
     from sklearn.base import clone
 
+    from matchkit.learn._models import fit_safe
+
     test, rows = task.test, task.train
     if task.arm is None:
-        pm = _fit_safe(clone(propensity_model), x_prop[rows], arm[rows])
+        pm = fit_safe(clone(propensity_model), x_prop[rows], arm[rows])
         proba = pm.predict_proba(x_prop[test])
         for c, label in enumerate(pm.classes_):
             prop[test, int(label)] = proba[:, c]
@@ -216,5 +152,5 @@ def _run_task(
         train = ~test
         mu[test, a] = float(ya.mean()) if len(ya) else float(y[train].mean())
         return
-    om = _fit_safe(clone(outcome_model), x_out[rows], ya)
+    om = fit_safe(clone(outcome_model), x_out[rows], ya)
     mu[test, a] = _predict_outcome(om, x_out[test])

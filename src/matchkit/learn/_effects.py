@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from matchkit._caseload import Caseload
 from matchkit._types import FloatArray
 from matchkit.errors import DataQualityWarning, OverlapError, OverlapWarning, ParameterError
-from matchkit.learn._crossfit import crossfit, default_outcome_model, default_propensity_model
+from matchkit.learn._crossfit import crossfit
 from matchkit.learn._data import prepare, warn_unknown
 from matchkit.learn._estimate import Z95, Estimate, mean_estimate
 from matchkit.learn._features import FeatureEncoder
@@ -192,6 +192,12 @@ class EffectModel:
         nuisance_enc = FeatureEncoder(self.features_ + self.controls_).fit(data.source)
         raw_nuis = nuisance_enc.raw(data.source)
         warn_unknown(nuisance_enc.raw_names_, raw_nuis, "features")
+        from matchkit.learn._models import (
+            default_outcome_model,
+            default_propensity_model,
+            handles_nan,
+        )
+
         pm = self.propensity_model
         if pm is None:
             pm = default_propensity_model(self.random_state)
@@ -205,8 +211,8 @@ class EffectModel:
             raise ParameterError(
                 f"propensity_model={pm!r}: expected a classifier with predict_proba"
             )
-        x_pm = raw_nuis if _handles_nan(pm) else nuisance_enc.basis(raw_nuis)
-        x_om = raw_nuis if _handles_nan(om) else nuisance_enc.basis(raw_nuis)
+        x_pm = raw_nuis if handles_nan(pm) else nuisance_enc.basis(raw_nuis)
+        x_om = raw_nuis if handles_nan(om) else nuisance_enc.basis(raw_nuis)
         mu, prop = crossfit(
             x_pm,
             x_om,
@@ -569,10 +575,6 @@ def _usable_cores() -> int:
     """Return how many cores this process may run on (its CPU affinity where known)."""
     affinity = getattr(os, "sched_getaffinity", None)
     return max(len(affinity(0)) if affinity is not None else (os.cpu_count() or 1), 1)
-
-
-def _handles_nan(model: Any) -> bool:
-    return type(model).__name__.startswith("HistGradientBoosting")
 
 
 def _with_intercept(basis: FloatArray) -> FloatArray:

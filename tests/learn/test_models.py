@@ -98,9 +98,8 @@ def test_a_rare_approach_does_not_break_early_stopping(rng):
 
 
 def test_it_passes_scikit_learns_estimator_checks():
-    from sklearn.utils.estimator_checks import check_estimator
-
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils.estimator_checks import check_estimator
 
     # Short boosting runs keep the checks quick; they test the wrapper, not the trees.
     def quick():

@@ -27,6 +27,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -188,9 +189,13 @@ class EffectModel:
                 DataQualityWarning,
                 stacklevel=2,
             )
-        self.encoder_ = FeatureEncoder(self.features_).fit(data.source)
-        nuisance_enc = FeatureEncoder(self.features_ + self.controls_).fit(data.source)
-        raw_nuis = nuisance_enc.raw(data.source)
+        self.encoder_ = FeatureEncoder(self.features_)
+        self.raw_ = self.encoder_.fit_raw(data.source)
+        if self.controls_:
+            nuisance_enc = FeatureEncoder(self.features_ + self.controls_, steps=False)
+            raw_nuis = nuisance_enc.fit_raw(data.source)
+        else:  # the same fields: the same encoding
+            nuisance_enc, raw_nuis = self.encoder_, self.raw_
         warn_unknown(nuisance_enc.raw_names_, raw_nuis, "features")
         from matchkit.learn._models import (
             default_outcome_model,
@@ -213,18 +218,35 @@ class EffectModel:
             )
         x_pm = raw_nuis if handles_nan(pm) else nuisance_enc.basis(raw_nuis)
         x_om = raw_nuis if handles_nan(om) else nuisance_enc.basis(raw_nuis)
-        mu, prop = crossfit(
-            x_pm,
-            x_om,
-            data.arm,
-            data.y,
-            len(data.approach_ids) + 1,
-            folds=self.folds,
-            random_state=self.random_state,
-            propensity_model=pm,
-            outcome_model=om,
-            n_jobs=self.n_jobs if self.n_jobs is not None else _usable_cores(),
-        )
+        n_jobs = self.n_jobs if self.n_jobs is not None else _usable_cores()
+
+        def side_work() -> None:
+            # What does not need the nuisances: the final stage's basis and the neighbours.
+            self.basis_ = self.encoder_.effect_basis(self.raw_)
+            self.neighbours_ = Neighbours.sample(
+                self.raw_, data.arm, data.y, self.neighbours, self.random_state
+            )
+
+        with ThreadPoolExecutor(max_workers=1) as side:
+            # With more than one job it runs beside the cross-fitting, which otherwise leaves
+            # a core idle at its tail; with one job, after it.
+            pending = side.submit(side_work) if n_jobs > 1 else None
+            mu, prop = crossfit(
+                x_pm,
+                x_om,
+                data.arm,
+                data.y,
+                len(data.approach_ids) + 1,
+                folds=self.folds,
+                random_state=self.random_state,
+                propensity_model=pm,
+                outcome_model=om,
+                n_jobs=n_jobs,
+            )
+            if pending is None:
+                side_work()
+            else:
+                pending.result()
         self.arm_ = data.arm
         self.y_ = data.y
         self.rows_ = data.rows
@@ -235,12 +257,7 @@ class EffectModel:
             history.caseload if isinstance(history, History) else history.reset_index(drop=True)
         )
         self._estimate(data.treatment)
-        self.raw_ = self.encoder_.raw(data.source)
-        self.basis_ = self.encoder_.effect_basis(self.raw_)
-        self._final_stage()
-        self.neighbours_ = Neighbours.sample(
-            self.raw_, data.arm, data.y, self.neighbours, self.random_state
-        )
+        self._final_stage(n_jobs)
         return self
 
     def scores(self) -> FloatArray:
@@ -320,15 +337,11 @@ class EffectModel:
             label=f"ATT {self.outcome}: {a} vs usual care",
         )
 
-    def _final_stage(self) -> None:
-        # One pass over the rows for the Gram matrix (penalty by GCV and the solve come from
-        # it) and one for the sandwich, on one BLAS thread whatever n_jobs is: the matrices are
-        # small (generate_history(100_000): well under a second), and more threads would sum
+    def _final_stage(self, n_jobs: int = 1) -> None:
+        # Per approach, one pass over the rows for the Gram matrix (penalty by GCV and the
+        # solve come from it) and one for the sandwich. The approaches run side by side on
+        # n_jobs threads, each matrix product on one BLAS thread: more BLAS threads would sum
         # in another order, so the coefficients would depend on n_jobs.
-        with threadpool_limits(limits=1):
-            self._final_stage_fit()
-
-    def _final_stage_fit(self) -> None:
         g = self.scores()
         z_all = _with_intercept(self.basis_)
         p = z_all.shape[1]
@@ -336,10 +349,12 @@ class EffectModel:
         self.coef_ = np.zeros((k, p))
         self.cov_ = np.zeros((k, p, p))
         self.alpha_: dict[str, float] = {}
-        for i, a in enumerate(self.approach_ids_, start=1):
+
+        def fit_one(i: int) -> None:
+            a = self.approach_ids_[i]
             kept = self.kept_[a]
             z = z_all[kept]
-            psi = g[kept, i] - g[kept, 0]
+            psi = g[kept, i + 1] - g[kept, 0]
             gram = z.T @ z
             zy = z.T @ psi
             lam = self.alpha if self.alpha != "gcv" else _gcv_alpha(gram, zy, float(psi @ psi))
@@ -351,9 +366,19 @@ class EffectModel:
             zr = z * r[:, None]
             n = len(psi)
             hc1 = n / max(n - p, 1)
-            self.coef_[i - 1] = b
-            self.cov_[i - 1] = hc1 * a_inv @ (zr.T @ zr) @ a_inv
+            self.coef_[i] = b
+            self.cov_[i] = hc1 * a_inv @ (zr.T @ zr) @ a_inv
             self.alpha_[a] = float(lam)
+
+        with threadpool_limits(limits=1):
+            if n_jobs == 1 or k < 2:
+                for i in range(k):
+                    fit_one(i)
+            else:
+                with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                    list(pool.map(fit_one, range(k)))
+        # the same key order whatever order the threads finished in
+        self.alpha_ = {a: self.alpha_[a] for a in self.approach_ids_}
 
     # -- using ---------------------------------------------------------------------------------
     def _approach(self, approach: str | None) -> str:

@@ -92,14 +92,23 @@ class FeatureEncoder:
     ----------
     names : sequence of str
         The fields (on a Caseload) or columns (on a DataFrame) to encode.
+    steps : bool, default True
+        Whether to learn the step terms of :meth:`effect_basis` (thresholds of numeric
+        columns); an encoder that only feeds the nuisance models does without.
     """
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], *, steps: bool = True) -> None:
         self.names = list(names)
+        self.steps = steps
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, source: Caseload | pd.DataFrame) -> FeatureEncoder:
         """Learn the columns (and, on a DataFrame, the levels of text columns)."""
+        self.fit_raw(source)
+        return self
+
+    def fit_raw(self, source: Caseload | pd.DataFrame) -> FloatArray:
+        """Fit on ``source`` and return its raw matrix (:meth:`raw`), encoded once."""
         self.source_ = "caseload" if isinstance(source, Caseload) else "frame"
         cols: list[_Column] = []
         for name in self.names:
@@ -118,11 +127,13 @@ class FeatureEncoder:
             f"{n} unknown" for n, m in zip(self.raw_names_, self.has_missing_, strict=True) if m
         ]
         self._fit_steps(raw)
-        return self
+        return raw
 
     def _fit_steps(self, raw: FloatArray) -> None:
         """Choose the step thresholds of each numeric raw column and their scaling."""
         numeric = [k for c in self.columns_ for k in _numeric_flags(c)]
+        if not self.steps:  # an encoder for the nuisance models only: no effect basis
+            numeric = [False] * len(numeric)
         cols: list[int] = []
         cuts: list[float] = []
         for j, is_numeric in enumerate(numeric):

@@ -52,11 +52,16 @@ def hgb_params(random_state: int | None) -> dict[str, Any]:
     }
 
 
-def _propensity_params(random_state: int | None) -> dict[str, Any]:
-    # A higher learning rate and a shorter patience stop the propensity models sooner: on
-    # 80,000 rows of generate_history(100_000) the multiclass model used before stopped
-    # after 40 instead of 65 iterations for 30% less CPU time, with a held-out log-loss of
-    # 0.913 against 0.912.
+def _nuisance_params(random_state: int | None) -> dict[str, Any]:
+    """Return the settings of the default propensity and outcome models."""
+    # A higher learning rate and a shorter patience stop the nuisance models sooner: on
+    # 80,000 rows of generate_history(100_000) the multiclass propensity model used before
+    # stopped after 40 instead of 65 iterations for 30% less CPU time, with a held-out
+    # log-loss of 0.913 against 0.912. For the outcome models (2026-12-06, seeds 1 and 2,
+    # held out 20%): usual care's 55,000 rows stopped after 33-41 instead of 64-72 iterations
+    # for 30-35% less CPU time at a log-loss within 0.0002; an approach's 10,000 rows lost
+    # 0.002-0.003 of log-loss; the learned policy's share of the oracle gain on
+    # generate_history(50_000) went from 77.9/78.4/78.9% to 78.3/78.6/78.9% (three seeds).
     return hgb_params(random_state) | {"learning_rate": 0.15, "n_iter_no_change": 5}
 
 
@@ -140,13 +145,13 @@ class TwoStepPropensity(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
         first = self.any_model
         if first is None:
-            first = HistGradientBoostingClassifier(**_propensity_params(self.random_state))
+            first = HistGradientBoostingClassifier(**_nuisance_params(self.random_state))
         second = self.which_model
         if second is None:
             # 7 leaves, not 15: on the participants' rows (a third of the history) the smaller
             # trees gave the multiclass model's held-out log-loss (0.9174 against 0.9214 with
             # 15 leaves) and stopped as early (40 iterations).
-            params = _propensity_params(self.random_state) | {"max_leaf_nodes": 7}
+            params = _nuisance_params(self.random_state) | {"max_leaf_nodes": 7}
             second = HistGradientBoostingClassifier(**params)
         return first, second
 
@@ -226,5 +231,5 @@ def default_outcome_model(
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     if binary:
-        return HistGradientBoostingClassifier(**hgb_params(random_state))
-    return HistGradientBoostingRegressor(**hgb_params(random_state))
+        return HistGradientBoostingClassifier(**_nuisance_params(random_state))
+    return HistGradientBoostingRegressor(**_nuisance_params(random_state))
